@@ -1,0 +1,9 @@
+/* edgeopt: umbrella header. Include this, or only the module headers you use. */
+#ifndef EDGEOPT_H
+#define EDGEOPT_H
+
+#include "edgeopt/core.h"
+#include "edgeopt/kernels.h"
+#include "edgeopt/objective.h"
+
+#endif

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The whole test suite (the README's test command, also run by .ci/run):
+#   1. gcc, Release, -Werror: build and run every test
+#   2. clang, Release, -Werror: build and run every test
+#   3. clang, ASan+UBSan: build and run every test
+#   4. libFuzzer: each fuzz target for FUZZ_SECONDS (default 30) from its seed corpus
+# Stops at the first failing stage; prints "N passed, N failed" at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test || exit 1
+
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+passed=0
+failed=0
+failed_names=""
+
+stage() { printf '\n=== %s ===\n' "$*"; }
+
+run_ctest() { # build-dir name cmake-args...
+  local dir=$1 name=$2
+  shift 2
+  stage "$name: configure and build"
+  if ! cmake -S . -B "$dir" "$@" >"$dir.configure.log" 2>&1; then
+    cat "$dir.configure.log"
+    echo "$name: configure failed"
+    failed=$((failed + 1)); failed_names="$failed_names $name/configure"
+    return 1
+  fi
+  if ! cmake --build "$dir" -j "$JOBS" >"$dir.build.log" 2>&1; then
+    grep -E 'error|warning' "$dir.build.log" | head -40
+    echo "$name: build failed (full log: $dir.build.log)"
+    failed=$((failed + 1)); failed_names="$failed_names $name/build"
+    return 1
+  fi
+  stage "$name: ctest"
+  (cd "$dir" && ctest --output-on-failure -j "$JOBS" 2>&1 | tee ctest.log)
+  local p f
+  p=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$dir/ctest.log" | awk '{print $6 - $1}')
+  f=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$dir/ctest.log" | awk '{print $1}')
+  if [ -z "$p" ]; then
+    echo "$name: ctest did not report a summary"
+    failed=$((failed + 1)); failed_names="$failed_names $name/ctest"
+    return 1
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+  [ "$f" = 0 ] || { failed_names="$failed_names $name/tests"; return 1; }
+}
+
+mkdir -p build-test
+run_ctest build-test/gcc gcc -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release
+run_ctest build-test/clang clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_ctest build-test/asan asan+ubsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEO_SANITIZE=ON -DEO_BUILD_BENCH=OFF
+
+if [ -d fuzz ] && ls fuzz/fuzz_*.c >/dev/null 2>&1; then
+  stage "fuzz: build"
+  if cmake -S . -B build-test/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+       -DEO_SANITIZE=ON -DEO_BUILD_FUZZ=ON -DEO_BUILD_TESTS=OFF -DEO_BUILD_BENCH=OFF >build-test/fuzz.configure.log 2>&1 &&
+     cmake --build build-test/fuzz -j "$JOBS" >build-test/fuzz.build.log 2>&1; then
+    for src in fuzz/fuzz_*.c; do
+      t=$(basename "$src" .c)
+      corpus=fuzz/corpus/${t#fuzz_}
+      work=build-test/fuzz/corpus-$t
+      mkdir -p "$work"
+      stage "fuzz: $t for ${FUZZ_SECONDS}s"
+      if build-test/fuzz/fuzz/$t -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
+           -artifact_prefix=build-test/fuzz/ "$work" "$corpus" >build-test/fuzz/$t.log 2>&1; then
+        grep -E 'stat::number_of_executed_units|cov:' build-test/fuzz/$t.log | tail -2
+        passed=$((passed + 1))
+      else
+        tail -40 build-test/fuzz/$t.log
+        failed=$((failed + 1)); failed_names="$failed_names fuzz/$t"
+      fi
+    done
+  else
+    tail -40 build-test/fuzz.build.log
+    failed=$((failed + 1)); failed_names="$failed_names fuzz/build"
+  fi
+fi
+
+echo
+[ -z "$failed_names" ] || echo "failed:$failed_names"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ -z "$failed_names" ]
