@@ -5,5 +5,6 @@
 #include "edgeopt/core.h"
 #include "edgeopt/kernels.h"
 #include "edgeopt/objective.h"
+#include "edgeopt/model.h"
 
 #endif
