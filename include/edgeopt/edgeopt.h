@@ -7,5 +7,6 @@
 #include "edgeopt/objective.h"
 #include "edgeopt/optim.h"
 #include "edgeopt/model.h"
+#include "edgeopt/data.h"
 
 #endif
