@@ -1,0 +1,54 @@
+/* Portable SGEMM micro-kernel: plain C11, no intrinsics, for any target.
+ *
+ * A 6 x 8 register tile: the accumulator is a local array the compiler keeps
+ * in vector registers (SSE2 on x86-64, NEON on AArch64) when it can. Every
+ * element accumulates acc += a * b in increasing k with separate multiply and
+ * add (the build uses -ffp-contract=off), so the result does not depend on
+ * the compiler's choice of vectorisation. */
+#include "kernels/internal.h"
+
+#define MR 6
+#define NR 8
+
+static void kernel_6x8(int kc, const float *a, const float *b, float *c, size_t ldc,
+                       float alpha, float beta)
+{
+    float acc[MR][NR] = {{0}};
+    for (int p = 0; p < kc; p++) {
+        for (int i = 0; i < MR; i++) {
+            const float ai = a[i];
+            for (int j = 0; j < NR; j++) acc[i][j] += ai * b[j];
+        }
+        a += MR;
+        b += NR;
+    }
+    for (int i = 0; i < MR; i++) {
+        float *ci = c + (size_t)i * ldc;
+        if (beta == 0.0f) {
+            for (int j = 0; j < NR; j++) ci[j] = alpha * acc[i][j];
+        } else {
+            for (int j = 0; j < NR; j++) ci[j] = alpha * acc[i][j] + beta * ci[j];
+        }
+    }
+}
+
+static void pack_a(int mv, int kc, const float *x, size_t rs, size_t cs, float *dst)
+{
+    eo__sgemm_pack_a_generic(MR, mv, kc, x, rs, cs, dst);
+}
+
+static void pack_b(int kc, int nv, const float *x, size_t rs, size_t cs, float *dst)
+{
+    eo__sgemm_pack_b_generic(NR, kc, nv, x, rs, cs, dst);
+}
+
+const eo__sgemm_impl eo__sgemm_portable = {
+    .name = "portable",
+    .mr = MR,
+    .nr = NR,
+    .kc = 256,
+    .nc = 240,
+    .kernel = kernel_6x8,
+    .pack_a = pack_a,
+    .pack_b = pack_b,
+};

@@ -1,0 +1,85 @@
+/* Private interface of the kernels module: the SGEMM path table and the CPU
+ * check. Not installed.
+ *
+ * SGEMM follows the Goto/BLIS structure (K. Goto and R. van de Geijn,
+ * "Anatomy of high-performance matrix multiplication", ACM TOMS 34(3), 2008;
+ * F. Van Zee and R. van de Geijn, "BLIS: a framework for rapidly
+ * instantiating BLAS functionality", ACM TOMS 41(3), 2015):
+ *
+ *   for jc in steps of nc over n            (columns of C and op(B))
+ *     for pc in steps of kc over k          (never split across threads)
+ *       pack op(B)[pc:pc+kc, jc:jc+nc] into micro-panels of nr columns
+ *       for ir in steps of mr over m        (split across threads)
+ *         pack op(A)[ir:ir+mr, pc:pc+kc] into one micro-panel (stays in L1)
+ *         for jr in steps of nr over nc     (B micro-panels stream from L2)
+ *           micro-kernel: C[mr x nr] = alpha * Ap Bp + beta_eff * C
+ *
+ * A path supplies the register-blocked micro-kernel and its blocking sizes;
+ * packing and edge handling are shared (gemm.c), optionally replaced by
+ * faster packing routines of the path. */
+#ifndef EO_KERNELS_INTERNAL_H
+#define EO_KERNELS_INTERNAL_H
+
+#include <stddef.h>
+
+/* Upper bounds of every path's blocking, used to size the stack buffers. */
+#define EO__GEMM_MR_MAX 8
+#define EO__GEMM_NR_MAX 16
+#define EO__GEMM_KC_MAX 256
+#define EO__GEMM_NC_MAX 240
+
+/* Micro-kernel contract.
+ *   a: packed A micro-panel, kc x mr, element (i, p) at a[p * mr + i];
+ *      64-byte aligned.
+ *   b: packed B micro-panel, kc x nr, element (p, j) at b[p * nr + j];
+ *      64-byte aligned.
+ *   c: a full mr x nr tile of row-major C with row stride ldc (floats).
+ * Computes acc = sum_p a(:, p) b(p, :) in increasing p, then
+ *   beta == 0: C = alpha * acc       (C is not read: NaNs in C are ignored)
+ *   otherwise: C = alpha * acc + beta * C.
+ * kc >= 1. Every element of the tile is computed by the same sequence of
+ * operations, so a tile computed in a scratch buffer (edges) gives the same
+ * bits as one computed in place. */
+typedef void (*eo__sgemm_kernel_fn)(int kc, const float *a, const float *b, float *c,
+                                    size_t ldc, float alpha, float beta);
+
+/* Pack rows [0, mv) x columns [0, kc) of the matrix X(i, p) = x[i * rs + p * cs]
+ * into dst[p * mr + i], with zeros for rows mv..mr-1. */
+typedef void (*eo__sgemm_pack_a_fn)(int mv, int kc, const float *x, size_t rs, size_t cs,
+                                    float *dst);
+/* Pack rows [0, kc) x columns [0, nv) of X(p, j) = x[p * rs + j * cs] into
+ * dst[p * nr + j], with zeros for columns nv..nr-1. */
+typedef void (*eo__sgemm_pack_b_fn)(int kc, int nv, const float *x, size_t rs, size_t cs,
+                                    float *dst);
+
+typedef struct eo__sgemm_impl {
+    const char *name;      /* "portable" or "avx2-fma" */
+    int mr, nr;            /* register tile (<= EO__GEMM_MR_MAX / NR_MAX) */
+    int kc, nc;            /* cache blocking (<= EO__GEMM_KC_MAX / NC_MAX, nc % nr == 0) */
+    eo__sgemm_kernel_fn kernel;
+    eo__sgemm_pack_a_fn pack_a;
+    eo__sgemm_pack_b_fn pack_b;
+} eo__sgemm_impl;
+
+/* The portable path (plain C, any target). */
+extern const eo__sgemm_impl eo__sgemm_portable;
+#if defined(EO_HAVE_X86)
+/* The AVX2+FMA path (only call after eo__cpu_has_avx2_fma() returned 1). */
+extern const eo__sgemm_impl eo__sgemm_avx2;
+#endif
+
+/* 1 if the CPU and the OS support AVX2 and FMA (cpuid + xgetbv: the OS saves
+ * the YMM state), else 0. Always 0 off x86. Pure: no caching, no globals. */
+int eo__cpu_has_avx2_fma(void);
+
+/* The path in use (resolved on first use; see gemm_dispatch.c). */
+const eo__sgemm_impl *eo__sgemm_impl_get(void);
+
+/* Generic packing routines (used by the portable path, and by other paths
+ * for the layouts they do not specialise). */
+void eo__sgemm_pack_a_generic(int mr, int mv, int kc, const float *x, size_t rs, size_t cs,
+                              float *dst);
+void eo__sgemm_pack_b_generic(int nr, int kc, int nv, const float *x, size_t rs, size_t cs,
+                              float *dst);
+
+#endif
