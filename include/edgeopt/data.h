@@ -53,9 +53,9 @@ typedef struct eo_dataset {
     int n_classes;      /* 0 for regression or unlabelled data */
     int64_t shape[3];   /* per-row shape C,H,W for images (1,28,28), else (1,1,cols) */
     char name[128];     /* e.g. "fashion-mnist", for messages and model metadata */
-    /* Original label values when the loader renumbered classes (libsvm maps its
-     * sorted distinct labels, e.g. -1/+1, to 0..K-1): class c was written as
-     * class_values[c] in the file. NULL when class c is written as c. */
+    /* Original label values when the loader renumbered classes (libsvm maps
+     * -1/+1 to 0/1): class c was written as class_values[c] in the file
+     * (n_classes entries). NULL when class c is written as c. */
     int32_t *class_values;
 } eo_dataset;
 
@@ -107,9 +107,12 @@ int eo_data_load_csv(const char *path, const char *label_col, int has_header, co
 
 /* libsvm / svmlight: "label idx:val idx:val ... [# comment]", indices 1-based
  * and strictly increasing. Stored densely: cols = n_features (0 = the largest
- * index seen); an index > n_features is an error. Class labels must be
- * integers; the sorted distinct values are renumbered 0..K-1 (e.g. -1/+1 ->
- * 0/1, 1..K -> 0..K-1) and recorded in class_values. */
+ * index seen); an index > n_features is an error; the dense size is capped
+ * by opts->max_bytes. "qid:N" tokens are ignored. Class labels must be
+ * integers: labels >= 0 are used as they are (a 1-based file has an empty class
+ * 0, so that train and test files always agree); the svmlight binary
+ * convention -1/+1 maps to 0/1 (class_values = {-1, 1}); other negative labels
+ * are errors. */
 int eo_data_load_libsvm(const char *path, size_t n_features, const eo_data_opts *opts, eo_dataset *out,
                         eo_error *err);
 
