@@ -191,7 +191,9 @@ typedef struct eo_model_meta {
     int64_t batch;
     int64_t seed;
     int64_t n_train;            /* training rows */
-    double train_loss, val_loss, val_accuracy, seconds;
+    double train_loss, val_loss, val_accuracy;
+    /* No wall-clock time is stored: a model file depends only on the data,
+     * settings and seed, so reruns and resumed runs give identical bytes. */
     char edgeopt_version[32];   /* filled by save (the writer's version) */
 } eo_model_meta;
 

@@ -29,7 +29,7 @@ eo_model_meta eo_model_meta_defaults(void)
     m.loss = EO_LOSS_SOFTMAX_CE;
     m.n_classes = 0;
     m.epochs = m.batch = m.seed = m.n_train = -1;
-    m.train_loss = m.val_loss = m.val_accuracy = m.seconds = NAN;
+    m.train_loss = m.val_loss = m.val_accuracy = NAN;
     return m;
 }
 
@@ -181,7 +181,6 @@ int eo_mf_put_meta(eo_mf_writer *w, const eo_model_meta *mm)
     if (!st) st = eo_mf_put_float(w, "train.loss", mm->train_loss);
     if (!st) st = eo_mf_put_float(w, "train.val_loss", mm->val_loss);
     if (!st) st = eo_mf_put_float(w, "train.val_accuracy", mm->val_accuracy);
-    if (!st) st = eo_mf_put_float(w, "train.seconds", mm->seconds);
     return st;
 }
 
@@ -406,7 +405,6 @@ int eo_mf_get_meta(const eo_mf_reader *r, eo_model_meta *mm, eo_error *err)
     copy_float(r, "train.loss", &mm->train_loss);
     copy_float(r, "train.val_loss", &mm->val_loss);
     copy_float(r, "train.val_accuracy", &mm->val_accuracy);
-    copy_float(r, "train.seconds", &mm->seconds);
     return EO_OK;
 }
 
