@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Reference vectors for edgeopt's layers and losses, computed by PyTorch in float64.
+
+Inputs are drawn as float32 (so C sees exactly the same numbers), converted to
+float64, pushed through torch.nn.functional, and the outputs and gradients
+(for a fixed random upstream gradient g, i.e. of the scalar sum(g * out)) are
+written as C arrays. tests/model/test_model_ref.c compares edgeopt against them.
+
+Run: /usr/bin/python3 scripts/ref/model_ref.py > tests/fixtures/model/model_ref.h
+"""
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(20240601)
+out = []
+
+
+def arr(name, t, ctype="double"):
+    v = t.detach().reshape(-1).tolist()
+    fmt = "%.9g" if ctype == "float" else "%.17g"
+    body = ", ".join(fmt % x + ("f" if ctype == "float" else "") for x in v)
+    out.append("static const %s %s[%d] = {%s};" % (ctype, name, len(v), body))
+
+
+def ints(name, t):
+    v = t.reshape(-1).tolist()
+    out.append("static const int32_t %s[%d] = {%s};" % (name, len(v), ", ".join(str(int(x)) for x in v)))
+
+
+def rand(*shape, scale=1.0):
+    return (torch.randn(*shape, dtype=torch.float32) * scale).to(torch.float64)
+
+
+def f32(t):
+    """Round to float32 (what the C side reads) and back to float64."""
+    return t.to(torch.float32).to(torch.float64)
+
+
+def leaf(t):
+    return t.clone().requires_grad_(True)
+
+
+# conv2d: 2 samples of 3x7x6, 4 filters 3x3, stride 2, padding 1.
+x, w, b = leaf(rand(2, 3, 7, 6)), leaf(rand(4, 3, 3, 3, scale=0.5)), leaf(rand(4))
+y = F.conv2d(x, w, b, stride=2, padding=1)
+g = rand(*y.shape)
+(y * g).sum().backward()
+arr("conv_x", x, "float"); arr("conv_w", w, "float"); arr("conv_b", b, "float"); arr("conv_g", g, "float")
+arr("conv_y", y); arr("conv_dx", x.grad); arr("conv_dw", w.grad); arr("conv_db", b.grad)
+out.append("static const int conv_yshape[3] = {%d, %d, %d};" % tuple(y.shape[1:]))
+
+# depthwise conv: 2 samples of 3x6x5, 3x3, stride 1, padding 1 (groups = channels).
+x, w, b = leaf(rand(2, 3, 6, 5)), leaf(rand(3, 1, 3, 3, scale=0.5)), leaf(rand(3))
+y = F.conv2d(x, w, b, stride=1, padding=1, groups=3)
+g = rand(*y.shape)
+(y * g).sum().backward()
+arr("dw_x", x, "float"); arr("dw_w", w, "float"); arr("dw_b", b, "float"); arr("dw_g", g, "float")
+arr("dw_y", y); arr("dw_dx", x.grad); arr("dw_dw", w.grad); arr("dw_db", b.grad)
+
+# dense: 3 samples of 5 -> 4.
+x, w, b = leaf(rand(3, 5)), leaf(rand(4, 5)), leaf(rand(4))
+y = F.linear(x, w, b)
+g = rand(*y.shape)
+(y * g).sum().backward()
+arr("fc_x", x, "float"); arr("fc_w", w, "float"); arr("fc_b", b, "float"); arr("fc_g", g, "float")
+arr("fc_y", y); arr("fc_dx", x.grad); arr("fc_dw", w.grad); arr("fc_db", b.grad)
+
+# batch norm, one training step: 4 samples of 3x3x3, momentum 0.1, eps 1e-5.
+x = leaf(f32(rand(4, 3, 3, 3, scale=2.0) + 0.5))
+gamma, beta = leaf(f32(rand(3) * 0.3 + 1.0)), leaf(rand(3))
+rm, rv = f32(rand(3) * 0.1), f32(rand(3).abs() + 0.5)
+rm0, rv0 = rm.clone(), rv.clone()
+y = F.batch_norm(x, rm, rv, gamma, beta, training=True, momentum=0.1, eps=1e-5)
+g = rand(*y.shape)
+(y * g).sum().backward()
+arr("bn_x", x, "float"); arr("bn_gamma", gamma, "float"); arr("bn_beta", beta, "float")
+arr("bn_rm0", rm0, "float"); arr("bn_rv0", rv0, "float"); arr("bn_g", g, "float")
+arr("bn_y", y); arr("bn_dx", x.grad); arr("bn_dgamma", gamma.grad); arr("bn_dbeta", beta.grad)
+arr("bn_rm1", rm); arr("bn_rv1", rv)
+
+# max pooling: 2x2 stride 2, and 3x3 stride 2 padding 1, on 2 samples of 2x5x6.
+x = leaf(rand(2, 2, 5, 6))
+y1 = F.max_pool2d(x, 2, stride=2)
+y2 = F.max_pool2d(x, 3, stride=2, padding=1)
+g1, g2 = rand(*y1.shape), rand(*y2.shape)
+((y1 * g1).sum() + (y2 * g2).sum()).backward()
+arr("mp_x", x, "float"); arr("mp_g1", g1, "float"); arr("mp_g2", g2, "float")
+arr("mp_y1", y1); arr("mp_y2", y2); arr("mp_dx", x.grad)
+
+# losses on 5 samples of 4 outputs.
+B, K = 5, 4
+o = leaf(rand(B, K, scale=2.0))
+lab = torch.randint(0, K, (B,))
+l = F.cross_entropy(o, lab)
+l.backward()
+arr("ce_o", o, "float"); ints("ce_lab", lab); arr("ce_loss", l.reshape(1)); arr("ce_d", o.grad)
+
+o = leaf(rand(B, K, scale=3.0))
+t = torch.rand(B, K, dtype=torch.float32).to(torch.float64)
+l = F.binary_cross_entropy_with_logits(o, t)
+l.backward()
+arr("bce_o", o, "float"); arr("bce_t", t, "float"); arr("bce_loss", l.reshape(1)); arr("bce_d", o.grad)
+
+o, t = leaf(rand(B, K, scale=2.0)), rand(B, K)
+l = F.huber_loss(o, t, delta=0.7)
+l.backward()
+arr("hub_o", o, "float"); arr("hub_t", t, "float"); arr("hub_loss", l.reshape(1)); arr("hub_d", o.grad)
+
+T = 3.0
+o, t = leaf(rand(B, K, scale=3.0)), rand(B, K, scale=3.0)
+l = F.kl_div(F.log_softmax(o / T, dim=1), F.softmax(t / T, dim=1), reduction="batchmean") * T * T
+l.backward()
+arr("kl_o", o, "float"); arr("kl_t", t, "float"); arr("kl_loss", l.reshape(1)); arr("kl_d", o.grad)
+
+o = leaf(rand(B, K, scale=1.0))
+lab = torch.randint(0, K, (B,))
+l = F.multi_margin_loss(o, lab)
+l.backward()
+arr("hinge_o", o, "float"); ints("hinge_lab", lab); arr("hinge_loss", l.reshape(1)); arr("hinge_d", o.grad)
+
+print("/* Generated by scripts/ref/model_ref.py (PyTorch %s, float64): do not edit. */" % torch.__version__)
+print("#include <stdint.h>")
+print("\n".join(out))
