@@ -4,6 +4,7 @@
 
 #include "edgeopt/core.h"
 #include "edgeopt/kernels.h"
+#include "edgeopt/qkernels.h"
 #include "edgeopt/parallel.h"
 #include "edgeopt/objective.h"
 #include "edgeopt/optim.h"
