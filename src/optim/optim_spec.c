@@ -2,6 +2,7 @@
  * the small tokenizer (shared with the schedule parser), eo_optim_parse,
  * eo_optim_set and eo_optim_format. Every error names the 1-based column. */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -111,10 +112,15 @@ int eo__ospec_long(const char *spec, const eo__spec_item *it, long lo, long hi, 
     double v;
     int rc = eo__ospec_double(spec, it, &v, err);
     if (rc) return rc;
-    if (v != floor(v) || v < (double)lo || v > (double)hi)
+    if (v != floor(v) || v < (double)lo || v > (double)hi) {
+        if (hi >= LONG_MAX / 2)
+            return eo_error_at(err, EO_ERR_INVALID, spec, 1, it->val_col, -1,
+                               "%.*s: expected an integer >= %ld, got '%.*s'", (int)it->key_len,
+                               it->key, lo, (int)it->val_len, it->val);
         return eo_error_at(err, EO_ERR_INVALID, spec, 1, it->val_col, -1,
                            "%.*s: expected an integer in [%ld, %ld], got '%.*s'", (int)it->key_len,
                            it->key, lo, hi, (int)it->val_len, it->val);
+    }
     *out = (long)v;
     return EO_OK;
 }
