@@ -1,0 +1,53 @@
+/* Private: the trainer's state, shared by trainer.c and checkpoint.c. */
+#ifndef EO_TRAIN_INTERNAL_H
+#define EO_TRAIN_INTERNAL_H
+
+#include "edgeopt/data.h"
+#include "edgeopt/optim.h"
+#include "edgeopt/parallel.h"
+#include "edgeopt/train.h"
+
+struct eo_trainer {
+    eo_train_params p;
+    eo_model *m;              /* borrowed */
+    eo_optimizer *opt;
+    eo_schedule_state sched;
+    double base_lr;
+    int fitted;
+
+    /* position */
+    int epoch_done;           /* completed epochs */
+    size_t batch_next;        /* next batch of the current epoch (0 at an epoch boundary) */
+    eo_rng rng_epoch;         /* shuffle generator at the start of the current epoch */
+    eo_rng rng_dropout;       /* dropout generator, current */
+    long steps;
+    int done;                 /* finished (epochs reached or stopped early) */
+    int resumed_from;
+
+    /* running sums of the current epoch */
+    double sum_loss;
+    int64_t sum_correct, seen;
+    double epoch_seconds;     /* seconds spent in this epoch before a resume */
+
+    /* history */
+    eo_epoch_record *hist;
+    size_t nhist, caphist;
+
+    /* best epoch / early stopping */
+    double best_loss;
+    int best_epoch, bad_epochs, have_best, stopped_early;
+    float *best_params, *best_buffers; /* copies when early_stop && restore_best */
+
+    /* fit inputs (borrowed during fit) */
+    const eo_scaler *scaler;
+    size_t ntrain, nval;
+    char config[2048];        /* settings that must match on resume */
+};
+
+/* Grow the history by one record (returns it, NULL on allocation failure). */
+eo_epoch_record *eo__train_hist_push(eo_trainer *t);
+/* Write / read the checkpoint at t->p.checkpoint_path. */
+int eo__train_ckpt_save(eo_trainer *t, eo_error *err);
+int eo__train_ckpt_load(eo_trainer *t, eo_error *err);
+
+#endif
