@@ -128,9 +128,9 @@ typedef struct eo_minimize_params {
     long restarts;             /* restarts: number of local runs (incl. the one from x0); default 20 */
     int local_method;          /* restarts/anneal polish: EO_MIN_LBFGS or EO_MIN_NELDER_MEAD */
     long anneal_steps;         /* annealing proposals; default 2000 */
-    double anneal_T0;          /* initial temperature; default 10 */
-    double anneal_Tmin;        /* final temperature (geometric cooling); default 1e-3 */
-    double anneal_sigma;       /* proposal std relative to the box width; default 0.1 */
+    double anneal_T0;          /* initial temperature; default 5 */
+    double anneal_Tmin;        /* final temperature (geometric cooling); default 1e-2 */
+    double anneal_sigma;       /* proposal std relative to the box width; default 0.05 */
     /* first order (method EO_MIN_FIRST_ORDER) */
     eo_optim_params first_order;
     int has_schedule;

@@ -98,9 +98,12 @@ void eo__hs_rosenbrock_ext(const eo_testfn *t, size_t n, const double *x, double
 double eo__fn_rastrigin(const eo_testfn *t, size_t n, const double *x, double *g)
 {
     (void)t;
-    double f = 10.0 * (double)n;
+    /* 10 - 10 cos(2 pi x) = 20 sin^2(pi x): no cancellation near the minimum,
+     * so f and its line searches stay accurate down to f ~ 1e-300. */
+    double f = 0.0;
     for (size_t i = 0; i < n; i++) {
-        f += x[i] * x[i] - 10.0 * cos(TWO_PI * x[i]);
+        double s = sin(0.5 * TWO_PI * x[i]);
+        f += x[i] * x[i] + 20.0 * s * s;
         if (g) g[i] = 2.0 * x[i] + 10.0 * TWO_PI * sin(TWO_PI * x[i]);
     }
     return f;
@@ -132,7 +135,14 @@ double eo__fn_ackley(const eo_testfn *t, size_t n, const double *x, double *g)
             g[i] = a + (TWO_PI / dn) * ec * sin(TWO_PI * x[i]);
         }
     }
-    return -20.0 * u - ec + 20.0 + 2.718281828459045235360287471352;
+    /* = 20 (1 - exp(-0.2 r)) + e (1 - exp(c - 1)) with c - 1 = -mean 2 sin^2(pi x):
+     * written with expm1 so f keeps its relative accuracy near the minimum. */
+    double cm1 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double s = sin(0.5 * TWO_PI * x[i]);
+        cm1 -= 2.0 * s * s;
+    }
+    return -20.0 * expm1(-0.2 * r) - 2.718281828459045235360287471352 * expm1(cm1 / dn);
 }
 
 void eo__hs_ackley(const eo_testfn *t, size_t n, const double *x, double *H)

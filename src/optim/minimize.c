@@ -91,9 +91,9 @@ eo_minimize_params eo_minimize_defaults(eo_min_method method)
     p.restarts = 20;
     p.local_method = EO_MIN_LBFGS;
     p.anneal_steps = 2000;
-    p.anneal_T0 = 10.0;
-    p.anneal_Tmin = 1e-3;
-    p.anneal_sigma = 0.1;
+    p.anneal_T0 = 5.0;
+    p.anneal_Tmin = 1e-2;
+    p.anneal_sigma = 0.05;
     p.first_order = eo_optim_defaults(EO_OPTIM_SGD);
     p.has_schedule = 0;
     p.schedule = eo_schedule_defaults(EO_SCHEDULE_CONSTANT);
