@@ -3,9 +3,8 @@
 void RFN(eo__adam_step)(const eo__step_args *a, real *x, const real *g, real *const *slot)
 {
     const eo_optim_params *p = a->p;
-    const double t = (double)a->t;
-    const double bc1 = 1.0 - pow(p->beta1, t);
-    const double bc2_sqrt = sqrt(1.0 - pow(p->beta2, t));
+    const double bc1 = 1.0 - (a->scalar[EO__SC_BETA1_POW] *= p->beta1);
+    const double bc2_sqrt = sqrt(1.0 - (a->scalar[EO__SC_BETA2_POW] *= p->beta2));
     const real step_size = (real)(p->lr / bc1);
     const real bc2s = (real)bc2_sqrt;
     const real b1 = (real)p->beta1, one_minus_b1 = (real)(1.0 - p->beta1);

@@ -3,12 +3,12 @@
 void RFN(eo__nadam_step)(const eo__step_args *a, real *x, const real *g, real *const *slot)
 {
     const eo_optim_params *p = a->p;
-    const double t = (double)a->t;
-    const double bc2 = 1.0 - pow(p->beta2, t);
-    const double mu = p->beta1 * (1.0 - 0.5 * pow(0.96, t * p->momentum_decay));
-    const double mu_next = p->beta1 * (1.0 - 0.5 * pow(0.96, (t + 1.0) * p->momentum_decay));
-    *a->scalar *= mu; /* prod_{i<=t} mu_i */
-    const double mu_prod = *a->scalar;
+    const double bc2 = 1.0 - (a->scalar[EO__SC_BETA2_POW] *= p->beta2);
+    const double decay = pow(0.96, p->momentum_decay);
+    const double d_t = (a->scalar[EO__SC_DECAY_POW] *= decay); /* 0.96^(t psi) */
+    const double mu = p->beta1 * (1.0 - 0.5 * d_t);
+    const double mu_next = p->beta1 * (1.0 - 0.5 * d_t * decay);
+    const double mu_prod = (a->scalar[EO__SC_MU_PROD] *= mu); /* prod_{i<=t} mu_i */
     const real c_grad = (real)(-p->lr * (1.0 - mu) / (1.0 - mu_prod));
     const real c_avg = (real)(-p->lr * mu_next / (1.0 - mu_prod * mu_next));
     const real bc2r = (real)bc2;

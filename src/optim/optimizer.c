@@ -127,11 +127,6 @@ double eo__optim_slot_init(const eo_optim_params *p, int k)
     return 0.0;
 }
 
-double eo__optim_scalar_init(const eo_optim_params *p)
-{
-    (void)p;
-    return 1.0; /* NAdam's empty product; unused by the others */
-}
 
 /* ------------------------------------------------------------ lifecycle */
 
@@ -161,7 +156,7 @@ void eo__optimizer_init_state(eo_optimizer *o, int elem)
 {
     o->elem = elem;
     o->t = 0;
-    o->scalar = eo__optim_scalar_init(&o->p);
+    for (int k = 0; k < EO__OPTIM_NSCALARS; k++) o->scalar[k] = 1.0; /* empty products */
     for (int k = 0; k < o->nslots; k++) {
         double v = eo__optim_slot_init(&o->p, k);
         if (elem == 4) {
@@ -259,7 +254,7 @@ int eo_optimizer_step_f32(eo_optimizer *o, float *x, const float *g, const uint8
     int rc = claim(o, 4);
     if (rc) return rc;
     o->t++;
-    eo__step_args a = {&o->p, o->t, &o->scalar, o->n, decay_mask};
+    eo__step_args a = {&o->p, o->t, o->scalar, o->n, decay_mask};
     float *slot[EO__OPTIM_MAX_SLOTS] = {o->slot[0], o->slot[1], o->slot[2]};
     rules[o->p.kind].f32(&a, x, g, slot);
     return EO_OK;
@@ -271,7 +266,7 @@ int eo_optimizer_step_f64(eo_optimizer *o, double *x, const double *g, const uin
     int rc = claim(o, 8);
     if (rc) return rc;
     o->t++;
-    eo__step_args a = {&o->p, o->t, &o->scalar, o->n, decay_mask};
+    eo__step_args a = {&o->p, o->t, o->scalar, o->n, decay_mask};
     double *slot[EO__OPTIM_MAX_SLOTS] = {o->slot[0], o->slot[1], o->slot[2]};
     rules[o->p.kind].f64(&a, x, g, slot);
     return EO_OK;

@@ -9,19 +9,21 @@
  *    24     4  bytes per state entry: 0 (no step taken yet: no arrays), 4 or 8
  *    28     4  number of state arrays
  *    32     8  steps taken (signed)
- *    40     8  scalar state (f64; NAdam's prod mu_i)
- *    48    96  lr momentum dampening weight_decay beta1 beta2 eps alpha rho
+ *    40    32  scalar state (f64 each): beta1^t, beta2^t, NAdam's prod mu_i, 0.96^(t psi)
+ *    72    96  lr momentum dampening weight_decay beta1 beta2 eps alpha rho
  *              lr_decay initial_accumulator_value momentum_decay (f64 each)
- *   144     4  flags: nesterov 1, amsgrad 2, centered 4, decoupled_weight_decay 8, maximize 16
- *   148     4  reserved (0)
- *   152     .  state arrays, one after the other, n entries each (f32/f64 bits)
+ *   168     4  flags: nesterov 1, amsgrad 2, centered 4, decoupled_weight_decay 8, maximize 16
+ *   172     4  reserved (0)
+ *   176     .  state arrays, one after the other, n entries each (f32/f64 bits)
  *   end-4   4  FNV-1a 32 of every byte before it */
 #include <string.h>
 
 #include "optim/optimizer_struct.h"
 
 #define IMG_VERSION 1u
-#define IMG_HEADER 152u
+#define IMG_HEADER 176u
+#define IMG_PARAMS 72u
+_Static_assert(40 + 8 * EO__OPTIM_NSCALARS == IMG_PARAMS, "scalars fill 40..72");
 static const unsigned char img_magic[8] = {'E', 'O', 'O', 'P', 'T', 'S', 'T', 0};
 
 void eo__put_u32(unsigned char *p, uint32_t v)
@@ -96,11 +98,11 @@ static void put_params(unsigned char *b, const eo_optim_params *p)
                           p->beta1, p->beta2,   p->eps,       p->alpha,
                           p->rho,   p->lr_decay, p->initial_accumulator_value,
                           p->momentum_decay};
-    for (int i = 0; i < 12; i++) eo__put_f64(b + 48 + 8 * i, f[i]);
+    for (int i = 0; i < 12; i++) eo__put_f64(b + IMG_PARAMS + 8 * i, f[i]);
     uint32_t flags = (p->nesterov ? 1u : 0u) | (p->amsgrad ? 2u : 0u) | (p->centered ? 4u : 0u) |
                      (p->decoupled_weight_decay ? 8u : 0u) | (p->maximize ? 16u : 0u);
-    eo__put_u32(b + 144, flags);
-    eo__put_u32(b + 148, 0);
+    eo__put_u32(b + IMG_PARAMS + 96, flags);
+    eo__put_u32(b + IMG_PARAMS + 100, 0);
 }
 
 static void get_params(const unsigned char *b, eo_optim_params *p)
@@ -109,8 +111,8 @@ static void get_params(const unsigned char *b, eo_optim_params *p)
                      &p->beta1, &p->beta2,   &p->eps,       &p->alpha,
                      &p->rho,   &p->lr_decay, &p->initial_accumulator_value,
                      &p->momentum_decay};
-    for (int i = 0; i < 12; i++) *f[i] = eo__get_f64(b + 48 + 8 * i);
-    uint32_t flags = eo__get_u32(b + 144);
+    for (int i = 0; i < 12; i++) *f[i] = eo__get_f64(b + IMG_PARAMS + 8 * i);
+    uint32_t flags = eo__get_u32(b + IMG_PARAMS + 96);
     p->nesterov = (flags & 1u) != 0;
     p->amsgrad = (flags & 2u) != 0;
     p->centered = (flags & 4u) != 0;
@@ -132,7 +134,7 @@ int eo_optimizer_state_save(const eo_optimizer *o, void *buf, size_t size)
     eo__put_u32(b + 24, (uint32_t)o->elem);
     eo__put_u32(b + 28, (uint32_t)o->nslots);
     eo__put_u64(b + 32, (uint64_t)(int64_t)o->t);
-    eo__put_f64(b + 40, o->scalar);
+    for (int k = 0; k < EO__OPTIM_NSCALARS; k++) eo__put_f64(b + 40 + 8 * k, o->scalar[k]);
     put_params(b, &o->p);
     unsigned char *q = b + IMG_HEADER;
     for (int k = 0; k < o->nslots && o->elem; k++) {
@@ -189,7 +191,7 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
     eo_optim_params p = o->p;
     get_params(b, &p);
     const char *why = eo_optim_check(&p);
-    if (why) return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 48, "hyperparameters: %s", why);
+    if (why) return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, IMG_PARAMS, "hyperparameters: %s", why);
     if (nslots != (uint32_t)eo__optim_nslots(&p) || (int)nslots != o->nslots)
         return eo_error_at(err, EO_ERR_SHAPE, WHERE, 0, 0, 28,
                            "state has %u arrays, this optimizer keeps %d", nslots, o->nslots);
@@ -211,7 +213,7 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
     o->p = p;
     o->elem = (int)elem;
     o->t = (long)t;
-    o->scalar = eo__get_f64(b + 40);
+    for (int k = 0; k < EO__OPTIM_NSCALARS; k++) o->scalar[k] = eo__get_f64(b + 40 + 8 * k);
     const unsigned char *q = b + IMG_HEADER;
     for (int k = 0; k < o->nslots && elem; k++) {
         if (elem == 4) {

@@ -12,7 +12,7 @@ struct eo_optimizer {
     int elem;                  /* bytes per state entry in use: 0 (not fixed yet), 4, 8 */
     int nslots;                /* state arrays in use, <= EO__OPTIM_MAX_SLOTS */
     long t;                    /* steps taken */
-    double scalar;             /* rule's scalar state (NAdam: prod mu_i) */
+    double scalar[EO__OPTIM_NSCALARS]; /* running products, see optimizer_impl.h */
     void *slot[EO__OPTIM_MAX_SLOTS]; /* [n] each, 64-byte aligned, inside block */
     void *block;               /* the one allocation (this struct + slots) */
     eo_allocator alloc;

@@ -4,8 +4,8 @@ void RFN(eo__radam_step)(const eo__step_args *a, real *x, const real *g, real *c
 {
     const eo_optim_params *p = a->p;
     const double t = (double)a->t;
-    const double b2t = pow(p->beta2, t);
-    const double bc1 = 1.0 - pow(p->beta1, t);
+    const double b2t = (a->scalar[EO__SC_BETA2_POW] *= p->beta2);
+    const double bc1 = 1.0 - (a->scalar[EO__SC_BETA1_POW] *= p->beta1);
     const double bc2 = 1.0 - b2t;
     const double rho_inf = 2.0 / (1.0 - p->beta2) - 1.0;
     const double rho_t = rho_inf - 2.0 * t * b2t / bc2;
