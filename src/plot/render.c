@@ -236,7 +236,7 @@ static void thin_majors(eo_ticks *t)
 /* Ticks of axis a over `len` px, with non-overlapping labels. */
 static void choose_ticks(eo__rc *r, eo__axis *a, double len, int is_x)
 {
-    int target = (int)(len / (is_x ? 85.0 : 55.0));
+    int target = (int)(len / (is_x ? 70.0 : 55.0));
     if (target < 2) target = 2;
     if (target > 10) target = 10;
     double lh = eo__line_h(r, EO__FS_TICK);

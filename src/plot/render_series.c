@@ -322,8 +322,11 @@ static void draw_contour_lines(eo__rc *r, const eo__pl *L, const eo__series *s)
             m++;
         }
         eo_polylines_free(&pl);
+        /* Unfilled: lines in the colormap, stopping short of its lightest
+         * colors, which vanish on white. */
+        uint32_t lc = r->lut[s->nlev > 1 ? (int)(k * 200 / (s->nlev - 1)) : 100];
         eo__paint pen = s->filled ? eo__paint_of(0x202020, 0.45, 0.6, EO_DASH_SOLID)
-                                  : eo__paint_of(band_color(r, k + 1, s->nlev + 1), 1.0, 1.1, EO_DASH_SOLID);
+                                  : eo__paint_of(lc, 1.0, 1.2, EO_DASH_SOLID);
         if (m) r->c->path(r->c, q, m, 0, &pen, NULL, "eo-contour");
         free(q);
     }
@@ -476,7 +479,8 @@ static void legend_sample(eo__rc *r, const entry *e, double x, double ymid)
         return;
     }
     if (!e->dominated && st->line_width > 0.0) {
-        eo__paint pen = eo__paint_of(rgb, st->alpha, fmin(st->line_width, 4.0), st->dash);
+        /* Faint reference lines get a readable sample. */
+        eo__paint pen = eo__paint_of(rgb, fmax(st->alpha, 0.75), fmin(fmax(st->line_width, 1.2), 4.0), st->dash);
         r->c->path(r->c, seg, 2, 0, &pen, NULL, "eo-legend-sample");
     }
     if (st->marker != EO_MARKER_NONE && s->kind != EO__VLINES && s->kind != EO__HLINES)

@@ -222,6 +222,25 @@ int eo_plot_ticks_log(double lo, double hi, int loose, eo_ticks *t)
     }
     double vlo = loose ? pow10i(k0) : lo, vhi = loose ? pow10i(k1) : hi;
     size_t c = 0, cm = 0;
+    if (k1 - k0 == 1) {
+        /* One decade: two powers of ten say little; label 1, 2, 5 x 10^k. */
+        for (int k = k0 - 1; k <= k1; k++)
+            for (int m = 1; m <= 9; m++) {
+                double v = m * pow10i(k);
+                if (!(v >= vlo * (1.0 - 1e-9) && v <= vhi * (1.0 + 1e-9))) continue;
+                if (m == 1 || m == 2 || m == 5) {
+                    t->major[c] = v;
+                    eo_plot_tick_label(v, pow10i(k), t->label[c], EO_TICK_LABEL_MAX);
+                    c++;
+                } else {
+                    t->minor[cm++] = v;
+                }
+            }
+        t->n = c;
+        t->nminor = cm;
+        t->step = 0.0;
+        return EO_OK;
+    }
     for (int k = k0; k <= k1 && c < EO_TICKS_MAX; k += d) {
         t->major[c] = pow10i(k);
         snprintf(t->label[c], EO_TICK_LABEL_MAX, "10^%d", k);

@@ -173,6 +173,12 @@ static void test_ticks_log(void **state)
         assert_true(fabs(m - round(m)) < 1e-9 && round(m) >= 2 && round(m) <= 9);
         if (i) assert_true(t.minor[i] > t.minor[i - 1]);
     }
+    /* One decade: 1, 2, 5, 10 labelled plainly, the other integers minor. */
+    assert_int_equal(eo_plot_ticks_log(1.0, 10.0, 0, &t), EO_OK);
+    assert_int_equal(t.n, 4);
+    const char *want[4] = {"1", "2", "5", "10"};
+    for (int i = 0; i < 4; i++) assert_string_equal(t.label[i], want[i]);
+    assert_int_equal(t.nminor, 6);
     /* Two decades exactly: 1, 10, 100 with minors 2..9, 20..90. */
     assert_int_equal(eo_plot_ticks_log(1.0, 100.0, 0, &t), EO_OK);
     assert_int_equal(t.n, 3);
