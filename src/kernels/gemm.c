@@ -1,8 +1,8 @@
 /* Blocked, packed SGEMM driver (loop structure in kernels/internal.h).
  *
  * Memory: no allocation. The packed B panel (kc x nc floats, <= 240 KB) lives
- * in eo_sgemm's stack frame; each task packs its A micro-panel (<= 8 KB) and
- * its edge tile in its own frame. Callers need about 256 KB of stack.
+ * in eo_sgemm's stack frame; each task packs its A micro-panel (<= 8 KB) in
+ * its own frame. Callers need about 256 KB of stack.
  *
  * Threads: only the loop over the mr-row micro-panels of C (and the packing
  * of B micro-panels) is split, never k, and the blocking sizes do not depend
@@ -27,9 +27,11 @@ typedef struct gemm_job {
     const float *b; /* op(B)(pc, jc) */
     size_t rsb, csb;
     float *bp; /* packed B panel: ceil(nc / nr) micro-panels of kc x nr */
-    float *c;  /* C(0, jc) */
-    size_t ldc;
+    float *c;  /* C(0, jc); element (i, j) at c[i * rsc + j * csc] */
+    size_t rsc, csc;
     float alpha, beta;
+    int direct_a; /* full-height A micro-panels are read in place */
+    int direct_b; /* full-width B micro-panels are read in place (csb == 1) */
 } gemm_job;
 
 static void pack_b_task(void *ctx, size_t begin, size_t end)
@@ -39,6 +41,7 @@ static void pack_b_task(void *ctx, size_t begin, size_t end)
     for (size_t q = begin; q < end; q++) {
         const int j0 = (int)q * nr;
         const int nv = g->nc - j0 < nr ? g->nc - j0 : nr;
+        if (g->direct_b && nv == nr) continue;
         g->im->pack_b(g->kc, nv, g->b + (size_t)j0 * g->csb, g->rsb, g->csb,
                       g->bp + q * (size_t)g->kc * nr);
     }
@@ -50,29 +53,30 @@ static void compute_task(void *ctx, size_t begin, size_t end)
     const eo__sgemm_impl *im = g->im;
     const int mr = im->mr, nr = im->nr, kc = g->kc;
     _Alignas(64) float ap[EO__GEMM_KC_MAX * EO__GEMM_MR_MAX];
-    _Alignas(64) float tile[EO__GEMM_MR_MAX * EO__GEMM_NR_MAX];
 
     for (size_t q = begin; q < end; q++) {
         const int i0 = (int)q * mr;
         const int mv = g->m - i0 < mr ? g->m - i0 : mr;
-        im->pack_a(mv, kc, g->a + (size_t)i0 * g->rsa, g->rsa, g->csa, ap);
-        float *crow = g->c + (size_t)i0 * g->ldc;
+        const float *apan = ap;
+        size_t ars = 1, acs = (size_t)mr;
+        if (g->direct_a && mv == mr) {
+            apan = g->a + (size_t)i0 * g->rsa;
+            ars = g->rsa;
+            acs = g->csa;
+        } else {
+            im->pack_a(mv, kc, g->a + (size_t)i0 * g->rsa, g->rsa, g->csa, ap);
+        }
+        float *crow = g->c + (size_t)i0 * g->rsc;
         for (int j0 = 0; j0 < g->nc; j0 += nr) {
             const int nv = g->nc - j0 < nr ? g->nc - j0 : nr;
             const float *bq = g->bp + (size_t)(j0 / nr) * kc * nr;
-            if (mv == mr && nv == nr) {
-                im->kernel(kc, ap, bq, crow + j0, g->ldc, g->alpha, g->beta);
-                continue;
+            size_t brs = (size_t)nr;
+            if (g->direct_b && nv == nr) {
+                bq = g->b + j0; /* csb == 1 */
+                brs = g->rsb;
             }
-            /* Edge tile: run the same kernel on a full scratch tile so the
-             * arithmetic is identical to the interior. */
-            memset(tile, 0, sizeof tile);
-            if (g->beta != 0.0f)
-                for (int i = 0; i < mv; i++)
-                    memcpy(tile + i * nr, crow + (size_t)i * g->ldc + j0, (size_t)nv * sizeof(float));
-            im->kernel(kc, ap, bq, tile, (size_t)nr, g->alpha, g->beta);
-            for (int i = 0; i < mv; i++)
-                memcpy(crow + (size_t)i * g->ldc + j0, tile + i * nr, (size_t)nv * sizeof(float));
+            im->kernel(kc, apan, ars, acs, bq, brs, crow + (size_t)j0 * g->csc, g->rsc, g->csc, mv, nv,
+                       g->alpha, g->beta);
         }
     }
 }
@@ -85,7 +89,7 @@ static void scale_c(int m, int n, float beta, float *C, size_t ldc)
         if (beta == 0.0f)
             memset(ci, 0, (size_t)n * sizeof(float));
         else if (beta != 1.0f)
-            for (int j = 0; j < n; j++) ci[j] *= beta;
+            for (int j = 0; j < n; j++) ci[j] = beta * ci[j];
     }
 }
 
@@ -95,6 +99,23 @@ static size_t grain_for(size_t count, int nthreads)
     size_t chunks = (size_t)nthreads * 4;
     size_t g = (count + chunks - 1) / chunks;
     return g ? g : 1;
+}
+
+/* Fraction of SIMD lanes doing useful work when x columns are cut into
+ * vectors of `lanes` floats. */
+static double lane_use(int x, int lanes)
+{
+    return (double)x / (double)(((x + lanes - 1) / lanes) * lanes);
+}
+
+/* Split `total` into the fewest blocks of at most `cap`, of nearly equal
+ * size rounded up to a multiple of `mult` (no thin last block). */
+static int balanced_block(int total, int cap, int mult)
+{
+    int nblk = (total + cap - 1) / cap;
+    int b = (total + nblk - 1) / nblk;
+    b = (b + mult - 1) / mult * mult;
+    return b < cap ? b : cap;
 }
 
 void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, int k,
@@ -109,9 +130,36 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
     if (!A || !B || lda < (ta == EO_NOTRANS ? k : m) || ldb < (tb == EO_NOTRANS ? n : k)) return;
 
     const eo__sgemm_impl *im = eo__sgemm_impl_get();
-    /* op(A)(i, p) = A[i * rsa + p * csa], op(B)(p, j) = B[p * rsb + j * csb]. */
-    const size_t rsa = ta == EO_NOTRANS ? (size_t)lda : 1, csa = ta == EO_NOTRANS ? 1 : (size_t)lda;
-    const size_t rsb = tb == EO_NOTRANS ? (size_t)ldb : 1, csb = tb == EO_NOTRANS ? 1 : (size_t)ldb;
+    /* op(A)(i, p) = A[i * rsa + p * csa], op(B)(p, j) = B[p * rsb + j * csb],
+     * C(i, j) = C[i * rsc + j * csc]. */
+    size_t rsa = ta == EO_NOTRANS ? (size_t)lda : 1, csa = ta == EO_NOTRANS ? 1 : (size_t)lda;
+    size_t rsb = tb == EO_NOTRANS ? (size_t)ldb : 1, csb = tb == EO_NOTRANS ? 1 : (size_t)ldb;
+    size_t rsc = (size_t)ldc, csc = 1;
+    const float *pa = A, *pb = B;
+
+    /* The register tile is mr rows by nr columns, and nr runs along the SIMD
+     * lanes. When n would leave many lanes idle (n = 10: 16 lanes for 10
+     * columns) and m would not, compute C^T = op(B)^T op(A)^T instead. The
+     * choice depends only on the shape, never on the thread count. */
+#ifdef EO__GEMM_SWAP_FORCE
+    if (EO__GEMM_SWAP_FORCE == 1 || (EO__GEMM_SWAP_FORCE < 0 && lane_use(m, im->lanes) > lane_use(n, im->lanes) + 0.1)) {
+#else
+    if (lane_use(m, im->lanes) > lane_use(n, im->lanes) + 0.1) {
+#endif
+        const float *t = pa;
+        pa = pb;
+        pb = t;
+        size_t r = rsa, c = csa;
+        rsa = csb;
+        csa = rsb;
+        rsb = c;
+        csb = r;
+        rsc = 1;
+        csc = (size_t)ldc;
+        int tmp = m;
+        m = n;
+        n = tmp;
+    }
 
     const int nthreads = par ? par->nthreads : 1;
     if ((double)m * n * k < EO__GEMM_PAR_MIN_MACS) par = NULL;
@@ -119,25 +167,36 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
     _Alignas(64) float bp[EO__GEMM_KC_MAX * EO__GEMM_NC_MAX];
     const size_t nap = (size_t)(m + im->mr - 1) / im->mr;
     const size_t grain_a = grain_for(nap, nthreads);
+    /* Equal blocks (k = 784 -> 4 x 196, not 3 x 256 + 16): a thin last block
+     * would pay the C update and the kernel start-up for little work. The kc
+     * split depends on k alone, so the summation order is fixed. */
+    const int kc_blk = balanced_block(k, im->kc, 4);
+    const int nc_blk = balanced_block(n, im->nc, im->nr);
 
     gemm_job g;
     g.im = im;
     g.m = m;
     g.bp = bp;
-    g.ldc = (size_t)ldc;
+    g.rsc = rsc;
+    g.csc = csc;
     g.alpha = alpha;
-    for (int jc = 0; jc < n; jc += im->nc) {
-        g.nc = n - jc < im->nc ? n - jc : im->nc;
-        g.c = C + jc;
+    g.rsa = rsa;
+    g.csa = csa;
+    g.rsb = rsb;
+    g.csb = csb;
+    /* Read an operand in place when packing it would cost more than it
+     * saves: an A micro-panel meets at most two B micro-panels, or a B
+     * micro-panel (row-contiguous) meets at most two A micro-panels. */
+    g.direct_a = im->in_place && n <= 2 * im->nr;
+    g.direct_b = im->in_place && csb == 1 && nap <= 2;
+    for (int jc = 0; jc < n; jc += nc_blk) {
+        g.nc = n - jc < nc_blk ? n - jc : nc_blk;
+        g.c = C + (size_t)jc * csc;
         const size_t nbp = (size_t)(g.nc + im->nr - 1) / im->nr;
-        for (int pc = 0; pc < k; pc += im->kc) {
-            g.kc = k - pc < im->kc ? k - pc : im->kc;
-            g.a = A + (size_t)pc * csa;
-            g.rsa = rsa;
-            g.csa = csa;
-            g.b = B + (size_t)pc * rsb + (size_t)jc * csb;
-            g.rsb = rsb;
-            g.csb = csb;
+        for (int pc = 0; pc < k; pc += kc_blk) {
+            g.kc = k - pc < kc_blk ? k - pc : kc_blk;
+            g.a = pa + (size_t)pc * csa;
+            g.b = pb + (size_t)pc * rsb + (size_t)jc * csb;
             g.beta = pc == 0 ? beta : 1.0f;
             eo_parallel_for(par, nbp, grain_for(nbp, nthreads), pack_b_task, &g);
             eo_parallel_for(par, nap, grain_a, compute_task, &g);

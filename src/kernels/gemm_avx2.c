@@ -1,5 +1,5 @@
-/* AVX2+FMA SGEMM micro-kernel: a 6 x 16 register tile (compiled with -mavx2
- * -mfma, x86 only; called only after the CPU check).
+/* AVX2+FMA SGEMM micro-kernels: a 6 x 16 register tile and its edge variants
+ * (compiled with -mavx2 -mfma, x86 only; called only after the CPU check).
  *
  * 12 accumulators (6 rows x two 8-float vectors) + 2 vectors of B + 1
  * broadcast of A use 15 of the 16 YMM registers. Per k step: 2 loads of B,
@@ -13,95 +13,306 @@
 #define MR 6
 #define NR 16
 
-/* One k step: row r of the tile gets a[r] * b[0:16]. */
-#define EO_STEP(a, b)                                                   \
-    do {                                                                \
-        const __m256 b0 = _mm256_load_ps(b);                            \
-        const __m256 b1 = _mm256_load_ps((b) + 8);                      \
-        __m256 ab;                                                      \
-        ab = _mm256_broadcast_ss((a) + 0);                              \
-        c00 = _mm256_fmadd_ps(ab, b0, c00);                             \
-        c01 = _mm256_fmadd_ps(ab, b1, c01);                             \
-        ab = _mm256_broadcast_ss((a) + 1);                              \
-        c10 = _mm256_fmadd_ps(ab, b0, c10);                             \
-        c11 = _mm256_fmadd_ps(ab, b1, c11);                             \
-        ab = _mm256_broadcast_ss((a) + 2);                              \
-        c20 = _mm256_fmadd_ps(ab, b0, c20);                             \
-        c21 = _mm256_fmadd_ps(ab, b1, c21);                             \
-        ab = _mm256_broadcast_ss((a) + 3);                              \
-        c30 = _mm256_fmadd_ps(ab, b0, c30);                             \
-        c31 = _mm256_fmadd_ps(ab, b1, c31);                             \
-        ab = _mm256_broadcast_ss((a) + 4);                              \
-        c40 = _mm256_fmadd_ps(ab, b0, c40);                             \
-        c41 = _mm256_fmadd_ps(ab, b1, c41);                             \
-        ab = _mm256_broadcast_ss((a) + 5);                              \
-        c50 = _mm256_fmadd_ps(ab, b0, c50);                             \
-        c51 = _mm256_fmadd_ps(ab, b1, c51);                             \
-    } while (0)
+#define EO_INLINE static inline __attribute__((always_inline))
 
-/* Row update: C = alpha * acc (+ beta * C). */
-static inline void store_row(float *c, __m256 x0, __m256 x1, __m256 va, __m256 vb, int mode)
-{
-    x0 = _mm256_mul_ps(va, x0);
-    x1 = _mm256_mul_ps(va, x1);
-    if (mode == 1) {
-        x0 = _mm256_add_ps(x0, _mm256_loadu_ps(c));
-        x1 = _mm256_add_ps(x1, _mm256_loadu_ps(c + 8));
-    } else if (mode == 2) {
-        x0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(c), x0);
-        x1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(c + 8), x1);
+/* acc[i][v] = sum_p A(i, p) * B(p, 8v : 8v+8) for i < MV, v < NV, where
+ * A(i, p) = a[i * ars + p * acs] and B(p, j) = b[p * brs + j]. Packed
+ * operands are ars = 1, acs = MR, brs = NR. MV, NV (and for the packed
+ * instances ars, acs, brs) are compile-time constants at every call. The
+ * accumulators are named variables rather than an array: gcc keeps an array
+ * indexed in a loop in memory. */
+#define EO_ROW(i, cA, cB)                                      \
+    if (MV > i) {                                              \
+        const __m256 ai = _mm256_broadcast_ss(ap + i * ars);   \
+        cA = _mm256_fmadd_ps(ai, b0, cA);                      \
+        if (NV > 1) cB = _mm256_fmadd_ps(ai, b1, cB);          \
     }
-    _mm256_storeu_ps(c, x0);
-    _mm256_storeu_ps(c + 8, x1);
-}
+#define EO_KSTEP(ap, bp)                                           \
+    do {                                                           \
+        const __m256 b0 = BLOAD(bp);                               \
+        const __m256 b1 = NV > 1 ? BLOAD((bp) + 8) : b0;           \
+        EO_ROW(0, c00, c01)                                        \
+        EO_ROW(1, c10, c11)                                        \
+        EO_ROW(2, c20, c21)                                        \
+        EO_ROW(3, c30, c31)                                        \
+        EO_ROW(4, c40, c41)                                        \
+        EO_ROW(5, c50, c51)                                        \
+    } while (0)
+/* Packed B is 64-byte aligned; B read in place may not be. */
+#define BLOAD(q) (brs == NR ? _mm256_load_ps(q) : _mm256_loadu_ps(q))
 
-static void kernel_6x16(int kc, const float *a, const float *b, float *c, size_t ldc,
-                        float alpha, float beta)
+EO_INLINE void kloop(int kc, const float *a, size_t ars, size_t acs, const float *b, size_t brs,
+                     __m256 acc[MR][2], const int MV, const int NV)
 {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-
-    for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
-
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     int p = 0;
     for (; p + 4 <= kc; p += 4) {
-        _mm_prefetch((const char *)(b + 8 * NR), _MM_HINT_T0);
-        EO_STEP(a, b);
-        EO_STEP(a + MR, b + NR);
-        _mm_prefetch((const char *)(b + 10 * NR), _MM_HINT_T0);
-        EO_STEP(a + 2 * MR, b + 2 * NR);
-        EO_STEP(a + 3 * MR, b + 3 * NR);
-        a += 4 * MR;
-        b += 4 * NR;
+        _mm_prefetch((const char *)(b + 8 * brs), _MM_HINT_T0);
+        const float *ap = a;
+        EO_KSTEP(ap, b);
+        ap = a + acs;
+        EO_KSTEP(ap, b + brs);
+        _mm_prefetch((const char *)(b + 10 * brs), _MM_HINT_T0);
+        ap = a + 2 * acs;
+        EO_KSTEP(ap, b + 2 * brs);
+        ap = a + 3 * acs;
+        EO_KSTEP(ap, b + 3 * brs);
+        a += 4 * acs;
+        b += 4 * brs;
     }
     for (; p < kc; p++) {
-        EO_STEP(a, b);
-        a += MR;
-        b += NR;
+        const float *ap = a;
+        EO_KSTEP(ap, b);
+        a += acs;
+        b += brs;
     }
+    acc[0][0] = c00, acc[0][1] = c01, acc[1][0] = c10, acc[1][1] = c11;
+    acc[2][0] = c20, acc[2][1] = c21, acc[3][0] = c30, acc[3][1] = c31;
+    acc[4][0] = c40, acc[4][1] = c41, acc[5][0] = c50, acc[5][1] = c51;
+}
+#undef BLOAD
+#undef EO_KSTEP
+#undef EO_ROW
 
+/* The one update formula, per lane: t = alpha * acc; beta == 0: C = t;
+ * beta == 1: C = C + t; else C = fma(beta, C, t). mode is 0, 1, 2. The
+ * 128-bit forms give the same bits lane by lane. */
+EO_INLINE __m256 update8(__m256 x, __m256 cold, __m256 va, __m256 vb, int mode)
+{
+    x = _mm256_mul_ps(va, x);
+    if (mode == 1) return _mm256_add_ps(x, cold);
+    if (mode == 2) return _mm256_fmadd_ps(vb, cold, x);
+    return x;
+}
+
+EO_INLINE __m128 update4(__m128 x, __m128 cold, __m128 va, __m128 vb, int mode)
+{
+    x = _mm_mul_ps(va, x);
+    if (mode == 1) return _mm_add_ps(x, cold);
+    if (mode == 2) return _mm_fmadd_ps(vb, cold, x);
+    return x;
+}
+
+/* Update c[0 : n] (0 <= n <= 8) from the first n lanes of x, touching no
+ * other memory: whole vectors where possible, then 4, 2 and 1 floats (no
+ * masked moves: they are slow on some cores). */
+EO_INLINE void store_vec(float *c, __m256 x, int n, __m256 va, __m256 vb, int mode)
+{
+    if (n >= 8) {
+        __m256 old = mode ? _mm256_loadu_ps(c) : _mm256_setzero_ps();
+        _mm256_storeu_ps(c, update8(x, old, va, vb, mode));
+        return;
+    }
+    const __m128 va4 = _mm256_castps256_ps128(va), vb4 = _mm256_castps256_ps128(vb);
+    __m128 lo = _mm256_castps256_ps128(x);
+    if (n >= 4) {
+        __m128 old = mode ? _mm_loadu_ps(c) : _mm_setzero_ps();
+        _mm_storeu_ps(c, update4(lo, old, va4, vb4, mode));
+        lo = _mm256_extractf128_ps(x, 1);
+        c += 4;
+        n -= 4;
+    }
+    if (n >= 2) {
+        __m128 old = mode ? _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(const void *)c) : _mm_setzero_ps();
+        _mm_storel_pi((__m64 *)(void *)c, update4(lo, old, va4, vb4, mode));
+        lo = _mm_movehl_ps(lo, lo);
+        c += 2;
+        n -= 2;
+    }
+    if (n >= 1) {
+        __m128 old = mode ? _mm_load_ss(c) : _mm_setzero_ps();
+        _mm_store_ss(c, update4(lo, old, va4, vb4, mode));
+    }
+}
+
+/* In-register transpose of 8 rows of 8 floats. */
+EO_INLINE void transpose8(__m256 r[8])
+{
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+EO_INLINE void store_tile(__m256 acc[MR][2], float *c, size_t rsc, size_t csc, int nv, float alpha,
+                          float beta, const int MV, const int NV)
+{
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     const int mode = beta == 0.0f ? 0 : beta == 1.0f ? 1 : 2;
-    store_row(c, c00, c01, va, vb, mode);
-    store_row(c + ldc, c10, c11, va, vb, mode);
-    store_row(c + 2 * ldc, c20, c21, va, vb, mode);
-    store_row(c + 3 * ldc, c30, c31, va, vb, mode);
-    store_row(c + 4 * ldc, c40, c41, va, vb, mode);
-    store_row(c + 5 * ldc, c50, c51, va, vb, mode);
+    if (csc == 1) {
+        for (int i = 0; i < MV; i++)
+            for (int v = 0; v < NV; v++) store_vec(c + (size_t)i * rsc + 8 * v, acc[i][v], nv - 8 * v, va, vb, mode);
+        return;
+    }
+    /* C seen transposed (rsc == 1): tile row i is C column i. Transpose
+     * 8-lane blocks so that each vector holds MV consecutive floats of one
+     * row of C, then update those with the same formula. */
+    for (int v = 0; v < NV; v++) {
+        __m256 r[8];
+        for (int i = 0; i < 8; i++) r[i] = i < MV ? acc[i][v] : _mm256_setzero_ps();
+        transpose8(r);
+        for (int l = 0; l < 8 && 8 * v + l < nv; l++)
+            store_vec(c + (size_t)(8 * v + l) * csc, r[l], MV, va, vb, mode);
+    }
+}
+
+/* One instance per (rows, vectors, operand layout). P: A and B packed;
+ * B: A packed, B in place; A: A in place (full height), B packed; AB: both
+ * in place (full height). */
+#define EO_KERNEL(L, MV, NV, ARS, ACS, BRS)                                                      \
+    static void k##L##_##MV##x##NV(int kc, const float *a, size_t ars, size_t acs, const float *b, \
+                                   size_t brs, float *c, size_t rsc, size_t csc, int nv,          \
+                                   float alpha, float beta)                                       \
+    {                                                                                            \
+        __m256 acc[MR][2];                                                                       \
+        (void)ars, (void)acs, (void)brs;                                                         \
+        kloop(kc, a, ARS, ACS, b, BRS, acc, MV, NV);                                             \
+        store_tile(acc, c, rsc, csc, nv, alpha, beta, MV, NV);                                   \
+    }
+#define EO_KERNELS_MV(L, ARS, ACS, BRS)                                                           \
+    EO_KERNEL(L, 1, 1, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 2, 1, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 3, 1, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 4, 1, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 5, 1, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 6, 1, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 1, 2, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 2, 2, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 3, 2, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 4, 2, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 5, 2, ARS, ACS, BRS)                                                            \
+    EO_KERNEL(L, 6, 2, ARS, ACS, BRS)
+EO_KERNELS_MV(P, 1, MR, NR)
+/* A B read in place always has nv == NR (two vectors). */
+EO_KERNEL(B, 1, 2, 1, MR, brs)
+EO_KERNEL(B, 2, 2, 1, MR, brs)
+EO_KERNEL(B, 3, 2, 1, MR, brs)
+EO_KERNEL(B, 4, 2, 1, MR, brs)
+EO_KERNEL(B, 5, 2, 1, MR, brs)
+EO_KERNEL(B, 6, 2, 1, MR, brs)
+EO_KERNEL(A, 6, 1, ars, acs, NR)
+EO_KERNEL(A, 6, 2, ars, acs, NR)
+EO_KERNEL(AB, 6, 2, ars, acs, brs)
+#undef EO_KERNELS_MV
+#undef EO_KERNEL
+
+typedef void (*tile_fn)(int, const float *, size_t, size_t, const float *, size_t, float *, size_t,
+                        size_t, int, float, float);
+/* [vectors - 1][rows - 1]: edge tiles run only the rows and vectors they
+ * need; per element the operations are those of the full 6 x 16 tile. */
+static const tile_fn tiles_p[2][MR] = {
+    {kP_1x1, kP_2x1, kP_3x1, kP_4x1, kP_5x1, kP_6x1},
+    {kP_1x2, kP_2x2, kP_3x2, kP_4x2, kP_5x2, kP_6x2},
+};
+static const tile_fn tiles_b[MR] = {kB_1x2, kB_2x2, kB_3x2, kB_4x2, kB_5x2, kB_6x2};
+
+static void kernel(int kc, const float *a, size_t ars, size_t acs, const float *b, size_t brs,
+                   float *c, size_t rsc, size_t csc, int mv, int nv, float alpha, float beta)
+{
+    const int v = nv > 8;
+    const int packed_a = ars == 1 && acs == MR, packed_b = brs == NR;
+    const tile_fn f = packed_a ? (packed_b ? tiles_p[v][mv - 1] : tiles_b[mv - 1])
+                      : packed_b ? (v ? kA_6x2 : kA_6x1)
+                                 : kAB_6x2;
+    f(kc, a, ars, acs, b, brs, c, rsc, csc, nv, alpha, beta);
+}
+
+/* Packing. Full panels of the four layouts are vectorised; edge panels
+ * (mv < 6 or nv < 16) use the generic routine. Only the values move, so the
+ * packed bits are the same as the generic routine's. */
+
+/* op(A) rows contiguous (A not transposed): 4 k-steps at a time, a 4x4
+ * transpose for rows 0-3 and an interleave of rows 4-5. */
+static void pack_a_rows(int kc, const float *x, size_t rs, float *d)
+{
+    const float *x0 = x, *x1 = x + rs, *x2 = x + 2 * rs, *x3 = x + 3 * rs, *x4 = x + 4 * rs,
+                *x5 = x + 5 * rs;
+    int p = 0;
+    for (; p + 4 <= kc; p += 4, d += 4 * MR) {
+        __m128 r0 = _mm_loadu_ps(x0 + p), r1 = _mm_loadu_ps(x1 + p);
+        __m128 r2 = _mm_loadu_ps(x2 + p), r3 = _mm_loadu_ps(x3 + p);
+        __m128 r4 = _mm_loadu_ps(x4 + p), r5 = _mm_loadu_ps(x5 + p);
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+        __m128 lo = _mm_unpacklo_ps(r4, r5), hi = _mm_unpackhi_ps(r4, r5);
+        _mm_storeu_ps(d, r0);
+        _mm_storel_pi((__m64 *)(void *)(d + 4), lo);
+        _mm_storeu_ps(d + 6, r1);
+        _mm_storeh_pi((__m64 *)(void *)(d + 10), lo);
+        _mm_storeu_ps(d + 12, r2);
+        _mm_storel_pi((__m64 *)(void *)(d + 16), hi);
+        _mm_storeu_ps(d + 18, r3);
+        _mm_storeh_pi((__m64 *)(void *)(d + 22), hi);
+    }
+    for (; p < kc; p++, d += MR) {
+        d[0] = x0[p];
+        d[1] = x1[p];
+        d[2] = x2[p];
+        d[3] = x3[p];
+        d[4] = x4[p];
+        d[5] = x5[p];
+    }
 }
 
 static void pack_a(int mv, int kc, const float *x, size_t rs, size_t cs, float *dst)
 {
-    eo__sgemm_pack_a_generic(MR, mv, kc, x, rs, cs, dst);
+    if (mv == MR && cs == 1) {
+        pack_a_rows(kc, x, rs, dst);
+    } else if (mv == MR && rs == 1) {
+        /* A transposed: the 6 values of one k-step are contiguous. */
+        for (int p = 0; p < kc; p++) {
+            const float *s = x + (size_t)p * cs;
+            float *d = dst + (size_t)p * MR;
+            _mm_storeu_ps(d, _mm_loadu_ps(s));
+            d[4] = s[4];
+            d[5] = s[5];
+        }
+    } else {
+        eo__sgemm_pack_a_generic(MR, mv, kc, x, rs, cs, dst);
+    }
 }
 
 static void pack_b(int kc, int nv, const float *x, size_t rs, size_t cs, float *dst)
 {
-    eo__sgemm_pack_b_generic(NR, kc, nv, x, rs, cs, dst);
+    if (nv == NR && cs == 1) {
+        for (int p = 0; p < kc; p++) {
+            const float *s = x + (size_t)p * rs;
+            _mm256_store_ps(dst + (size_t)p * NR, _mm256_loadu_ps(s));
+            _mm256_store_ps(dst + (size_t)p * NR + 8, _mm256_loadu_ps(s + 8));
+        }
+    } else if (nv == NR && rs == 1) {
+        /* B transposed: column j of op(B) is contiguous; 8 k-steps at a
+         * time, two 8x8 transposes (columns 0-7 and 8-15). */
+        int p = 0;
+        for (; p + 8 <= kc; p += 8) {
+            for (int h = 0; h < 2; h++) {
+                __m256 r[8];
+                for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_ps(x + (size_t)(8 * h + j) * cs + p);
+                transpose8(r);
+                for (int q = 0; q < 8; q++) _mm256_store_ps(dst + (size_t)(p + q) * NR + 8 * h, r[q]);
+            }
+        }
+        for (; p < kc; p++)
+            for (int j = 0; j < NR; j++) dst[(size_t)p * NR + j] = x[(size_t)j * cs + p];
+    } else {
+        eo__sgemm_pack_b_generic(NR, kc, nv, x, rs, cs, dst);
+    }
 }
 
 const eo__sgemm_impl eo__sgemm_avx2 = {
@@ -110,7 +321,9 @@ const eo__sgemm_impl eo__sgemm_avx2 = {
     .nr = NR,
     .kc = 256,
     .nc = 240,
-    .kernel = kernel_6x16,
+    .lanes = 8,
+    .in_place = 1,
+    .kernel = kernel,
     .pack_a = pack_a,
     .pack_b = pack_b,
 };

@@ -10,9 +10,13 @@
 #define MR 6
 #define NR 8
 
-static void kernel_6x8(int kc, const float *a, const float *b, float *c, size_t ldc,
-                       float alpha, float beta)
+/* Packed operands only (in_place = 0): a[p * MR + i], b[p * NR + j]. */
+static void kernel_6x8(int kc, const float *a, size_t ars, size_t acs, const float *b, size_t brs,
+                       float *c, size_t rsc, size_t csc, int mv, int nv, float alpha, float beta)
 {
+    (void)ars;
+    (void)acs;
+    (void)brs;
     float acc[MR][NR] = {{0}};
     for (int p = 0; p < kc; p++) {
         for (int i = 0; i < MR; i++) {
@@ -22,12 +26,22 @@ static void kernel_6x8(int kc, const float *a, const float *b, float *c, size_t 
         a += MR;
         b += NR;
     }
-    for (int i = 0; i < MR; i++) {
-        float *ci = c + (size_t)i * ldc;
-        if (beta == 0.0f) {
-            for (int j = 0; j < NR; j++) ci[j] = alpha * acc[i][j];
-        } else {
-            for (int j = 0; j < NR; j++) ci[j] = alpha * acc[i][j] + beta * ci[j];
+    if (csc == 1 && mv == MR && nv == NR) {
+        for (int i = 0; i < MR; i++) {
+            float *ci = c + (size_t)i * rsc;
+            if (beta == 0.0f) {
+                for (int j = 0; j < NR; j++) ci[j] = alpha * acc[i][j];
+            } else {
+                for (int j = 0; j < NR; j++) ci[j] = alpha * acc[i][j] + beta * ci[j];
+            }
+        }
+        return;
+    }
+    /* Edges and transposed C: same arithmetic, any strides. */
+    for (int i = 0; i < mv; i++) {
+        for (int j = 0; j < nv; j++) {
+            float *cij = c + (size_t)i * rsc + (size_t)j * csc;
+            *cij = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * *cij;
         }
     }
 }
@@ -48,6 +62,8 @@ const eo__sgemm_impl eo__sgemm_portable = {
     .nr = NR,
     .kc = 256,
     .nc = 240,
+    .lanes = NR, /* the whole tile is always computed */
+    .in_place = 0,
     .kernel = kernel_6x8,
     .pack_a = pack_a,
     .pack_b = pack_b,

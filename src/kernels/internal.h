@@ -29,19 +29,27 @@
 #define EO__GEMM_NC_MAX 240
 
 /* Micro-kernel contract.
- *   a: packed A micro-panel, kc x mr, element (i, p) at a[p * mr + i];
- *      64-byte aligned.
- *   b: packed B micro-panel, kc x nr, element (p, j) at b[p * nr + j];
- *      64-byte aligned.
- *   c: a full mr x nr tile of row-major C with row stride ldc (floats).
- * Computes acc = sum_p a(:, p) b(p, :) in increasing p, then
+ *   a: A micro-panel, element (i, p) = a[i * ars + p * acs]. Packed panels
+ *      (ars = 1, acs = mr) are 64-byte aligned and rows mv..mr-1 are zero.
+ *   b: B micro-panel, element (p, j) = b[p * brs + j]. Packed panels
+ *      (brs = nr) are 64-byte aligned and columns nv..nr-1 are zero.
+ *   Operands read in place (not packed) are only passed to paths with
+ *   in_place = 1, and then: an A read in place has mv == mr, and a B read
+ *   in place has nv == nr (the kernel reads whole rows of nr floats).
+ *   c: the tile, element (i, j) at c[i * rsc + j * csc] for i < mv, j < nv
+ *      (1 <= mv <= mr, 1 <= nv <= nr). Either csc == 1 (C row-major) or
+ *      rsc == 1 (the driver computes C^T = op(B)^T op(A)^T and C is seen
+ *      transposed). Nothing outside the mv x nv tile is read or written.
+ * Computes acc = sum_p A(i, p) B(p, j) in increasing p, then
  *   beta == 0: C = alpha * acc       (C is not read: NaNs in C are ignored)
  *   otherwise: C = alpha * acc + beta * C.
- * kc >= 1. Every element of the tile is computed by the same sequence of
- * operations, so a tile computed in a scratch buffer (edges) gives the same
- * bits as one computed in place. */
-typedef void (*eo__sgemm_kernel_fn)(int kc, const float *a, const float *b, float *c,
-                                    size_t ldc, float alpha, float beta);
+ * kc >= 1. Every element goes through the same sequence of operations
+ * whatever mv, nv, the operand layout and the orientation, so results do not
+ * depend on where a tile boundary falls (that is what makes threading
+ * bit-reproducible). */
+typedef void (*eo__sgemm_kernel_fn)(int kc, const float *a, size_t ars, size_t acs, const float *b,
+                                    size_t brs, float *c, size_t rsc, size_t csc, int mv, int nv,
+                                    float alpha, float beta);
 
 /* Pack rows [0, mv) x columns [0, kc) of the matrix X(i, p) = x[i * rs + p * cs]
  * into dst[p * mr + i], with zeros for rows mv..mr-1. */
@@ -56,6 +64,9 @@ typedef struct eo__sgemm_impl {
     const char *name;      /* "portable" or "avx2-fma" */
     int mr, nr;            /* register tile (<= EO__GEMM_MR_MAX / NR_MAX) */
     int kc, nc;            /* cache blocking (<= EO__GEMM_KC_MAX / NC_MAX, nc % nr == 0) */
+    int lanes;             /* SIMD width in floats: tiles narrower than nr cost
+                              ceil(nv / lanes) vectors (used to pick the orientation) */
+    int in_place;          /* 1: the kernel accepts operands read in place */
     eo__sgemm_kernel_fn kernel;
     eo__sgemm_pack_a_fn pack_a;
     eo__sgemm_pack_b_fn pack_b;

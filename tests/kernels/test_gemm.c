@@ -135,6 +135,13 @@ static void sweep(const char *path)
             }
         }
     }
+    /* Shapes where the AVX2 path reads A and/or B in place instead of
+     * packing (n <= 32 columns, m <= 12 rows), with and without edges. */
+    static const int in_place[][3] = {{12, 32, 40}, {8, 16, 300}, {6, 16, 5}, {11, 29, 64}, {12, 16, 1}, {9, 32, 270}};
+    for (size_t i = 0; i < sizeof in_place / sizeof in_place[0]; i++)
+        for (int t = 0; t < 4; t++)
+            run_case(&r, (eo_trans)(t & 1), (eo_trans)(t >> 1), in_place[i][0], in_place[i][1], in_place[i][2],
+                     -1.25f, i % 2 ? 0.0f : 0.5f, (int)i % 3, path);
     /* Crossing the cache blocks (kc = 256, nc = 240) and odd large shapes. */
     static const int big[][3] = {{300, 250, 129}, {7, 481, 513}, {129, 17, 600}, {65, 300, 257}};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
