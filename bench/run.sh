@@ -27,6 +27,32 @@ gemm() {
 }
 SECTIONS+=(gemm)
 
+# ------------------------------------------------ optimizer step (lane C)
+# 10,000 Adam steps on 2-D Rosenbrock: edgeopt (median of 21 runs) against
+# torch.optim.Adam (median of 3 runs; time inside opt.step() and a full
+# zero_grad/backward/step loop). Target: >= 1000x faster per step.
+optim_step() {
+    local ours theirs
+    echo "\$ $BUILD/bench/optim_step_bench 21 10000"
+    ours=$("$BUILD/bench/optim_step_bench" 21 10000)
+    echo "$ours"
+    if ! have_torch; then
+        echo "optim_step: torch not installed (apt-get install python3-torch): no peer"
+        return 0
+    fi
+    echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/optim_step_torch.py 3 10000"
+    theirs=$(peer "$SRC/bench/optim_step_torch.py" 3 10000)
+    echo "$theirs"
+    awk -v a="$ours" -v b="$theirs" 'BEGIN {
+        match(a, /ns_per_step=[0-9.]+/); ns = substr(a, RSTART + 12, RLENGTH - 12)
+        match(b, /step_us=[0-9.]+/); st = substr(b, RSTART + 8, RLENGTH - 8)
+        match(b, /loop_us=[0-9.]+/); lp = substr(b, RSTART + 8, RLENGTH - 8)
+        printf "optim_step ratio: torch step / edgeopt step = %.0fx, torch loop / edgeopt step = %.0fx (target >= 1000x)\n",
+               1000 * st / ns, 1000 * lp / ns
+    }'
+}
+SECTIONS+=(optim_step)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")
