@@ -190,6 +190,27 @@ int eo__render_png(const eo_figure *f, void *file, eo_error *err)
     return rc;
 }
 
+/* LeakSanitizer and fontconfig: cairo's toy font API loads fontconfig's
+ * configuration once per process into global caches that are never freed;
+ * LeakSanitizer reports those allocations (about 1 KB, the same however many
+ * plots are drawn) as leaks, which would fail every sanitized program that
+ * draws text. In sanitized builds only, supply LeakSanitizer's documented
+ * default-suppressions hook, limited to allocations made inside libfontconfig.
+ * It lives in this file so that linking the back end from a static archive
+ * brings it along; it is weak, so a program's own hook wins. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define EO__LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define EO__LSAN 1
+#endif
+#if defined(EO__LSAN) && defined(__GNUC__)
+const char *__lsan_default_suppressions(void) __attribute__((weak, used));
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+#endif
+
 #else
 typedef int eo__canvas_cairo_unused;
 #endif
