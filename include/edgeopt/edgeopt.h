@@ -9,6 +9,7 @@
 #include "edgeopt/objective.h"
 #include "edgeopt/optim.h"
 #include "edgeopt/model.h"
+#include "edgeopt/compress.h"
 #include "edgeopt/data.h"
 
 #endif

@@ -1,0 +1,154 @@
+/* CSR sparse dense-layer kernel: y = x W^T + b with W stored as compressed
+ * sparse rows (only its nonzeros).
+ *
+ * Every output is summed in column order starting from 0, then the bias is
+ * added, exactly as the reference dense layer (eo_sgemm_ref followed by the
+ * bias) sums it with the zero terms skipped; adding an exact +-0 never
+ * changes a float sum, so for finite inputs the result equals the dense
+ * reference bit for bit, at every batch size. Batch 1 walks four rows in
+ * lockstep (four independent dependency chains); larger batches transpose a
+ * block of 16 samples into the workspace so that each stored weight is
+ * applied to 16 contiguous inputs (a vectorizable inner loop). */
+#include <string.h>
+
+#include "edgeopt/compress.h"
+
+#define CSR_BLOCK 16
+
+int eo_csr_count(const float *w, int32_t rows, int32_t cols, int32_t *nnz)
+{
+    if (!w || !nnz || rows < 1 || cols < 1) return EO_ERR_INVALID;
+    size_t n, z = 0;
+    if (!eo_size_mul((size_t)rows, (size_t)cols, &n)) return EO_ERR_RANGE;
+    for (size_t i = 0; i < n; i++) z += w[i] != 0.0f;
+    if (z > (size_t)INT32_MAX) return EO_ERR_RANGE;
+    *nnz = (int32_t)z;
+    return EO_OK;
+}
+
+int eo_csr_from_dense(const float *w, int32_t rows, int32_t cols, eo_csr *m)
+{
+    int32_t nnz;
+    if (!m || !m->row_ptr || (m->capacity > 0 && (!m->col || !m->val))) return EO_ERR_INVALID;
+    int rc = eo_csr_count(w, rows, cols, &nnz);
+    if (rc) return rc;
+    if (nnz > m->capacity) return EO_ERR_RANGE;
+    int32_t k = 0;
+    for (int32_t r = 0; r < rows; r++) {
+        m->row_ptr[r] = k;
+        const float *wr = w + (size_t)r * (size_t)cols;
+        for (int32_t c = 0; c < cols; c++)
+            if (wr[c] != 0.0f) {
+                m->col[k] = c;
+                m->val[k] = wr[c];
+                k++;
+            }
+    }
+    m->row_ptr[rows] = k;
+    m->rows = rows;
+    m->cols = cols;
+    m->nnz = k;
+    return EO_OK;
+}
+
+/* Structural checks so that a hand-made eo_csr cannot make the kernel read
+ * out of bounds. */
+static int csr_check(const eo_csr *m)
+{
+    if (!m || !m->row_ptr || m->rows < 1 || m->cols < 1 || m->nnz < 0) return EO_ERR_INVALID;
+    if (m->nnz > 0 && (!m->col || !m->val)) return EO_ERR_INVALID;
+    if (m->row_ptr[0] != 0 || m->row_ptr[m->rows] != m->nnz) return EO_ERR_INVALID;
+    for (int32_t r = 0; r < m->rows; r++)
+        if (m->row_ptr[r + 1] < m->row_ptr[r]) return EO_ERR_INVALID;
+    for (int32_t j = 0; j < m->nnz; j++)
+        if (m->col[j] < 0 || m->col[j] >= m->cols) return EO_ERR_INVALID;
+    return EO_OK;
+}
+
+int eo_csr_to_dense(const eo_csr *m, float *w)
+{
+    int rc = csr_check(m);
+    if (rc) return rc;
+    if (!w) return EO_ERR_INVALID;
+    memset(w, 0, (size_t)m->rows * (size_t)m->cols * sizeof(float));
+    for (int32_t r = 0; r < m->rows; r++)
+        for (int32_t j = m->row_ptr[r]; j < m->row_ptr[r + 1]; j++)
+            w[(size_t)r * (size_t)m->cols + (size_t)m->col[j]] = m->val[j];
+    return EO_OK;
+}
+
+size_t eo_csr_workspace_size(int32_t cols, int32_t batch)
+{
+    if (cols < 1 || batch <= 1) return 0;
+    return (size_t)cols * CSR_BLOCK;
+}
+
+static void csr_fc_one(const eo_csr *m, const float *x, const float *bias, float *y)
+{
+    const int32_t *rp = m->row_ptr, *col = m->col;
+    const float *val = m->val;
+    int32_t r = 0;
+    for (; r + 4 <= m->rows; r += 4) {
+        int32_t j0 = rp[r], j1 = rp[r + 1], j2 = rp[r + 2], j3 = rp[r + 3];
+        const int32_t e0 = j1, e1 = j2, e2 = j3, e3 = rp[r + 4];
+        float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+        for (; j0 < e0 && j1 < e1 && j2 < e2 && j3 < e3; j0++, j1++, j2++, j3++) {
+            a0 += val[j0] * x[col[j0]];
+            a1 += val[j1] * x[col[j1]];
+            a2 += val[j2] * x[col[j2]];
+            a3 += val[j3] * x[col[j3]];
+        }
+        for (; j0 < e0; j0++) a0 += val[j0] * x[col[j0]];
+        for (; j1 < e1; j1++) a1 += val[j1] * x[col[j1]];
+        for (; j2 < e2; j2++) a2 += val[j2] * x[col[j2]];
+        for (; j3 < e3; j3++) a3 += val[j3] * x[col[j3]];
+        y[r] = bias ? a0 + bias[r] : a0;
+        y[r + 1] = bias ? a1 + bias[r + 1] : a1;
+        y[r + 2] = bias ? a2 + bias[r + 2] : a2;
+        y[r + 3] = bias ? a3 + bias[r + 3] : a3;
+    }
+    for (; r < m->rows; r++) {
+        float a = 0.0f;
+        for (int32_t j = rp[r]; j < rp[r + 1]; j++) a += val[j] * x[col[j]];
+        y[r] = bias ? a + bias[r] : a;
+    }
+}
+
+int eo_csr_fc(const eo_csr *m, int32_t batch, const float *x, const float *bias, float *y,
+              float *work)
+{
+    int rc = csr_check(m);
+    if (rc) return rc;
+    if (batch < 1 || !x || !y || (batch > 1 && !work)) return EO_ERR_INVALID;
+    const size_t cols = (size_t)m->cols, rows = (size_t)m->rows;
+    if (batch == 1) {
+        csr_fc_one(m, x, bias, y);
+        return EO_OK;
+    }
+    for (int32_t b0 = 0; b0 < batch; b0 += CSR_BLOCK) {
+        const int32_t nb = batch - b0 < CSR_BLOCK ? batch - b0 : CSR_BLOCK;
+        /* work [cols][16]: sample t of the block in lane t (unused lanes 0) */
+        for (size_t c = 0; c < cols; c++)
+            for (int32_t t = 0; t < CSR_BLOCK; t++)
+                work[c * CSR_BLOCK + (size_t)t] = t < nb ? x[(size_t)(b0 + t) * cols + c] : 0.0f;
+        for (size_t r = 0; r < rows; r++) {
+            float acc[CSR_BLOCK] = {0};
+            for (int32_t j = m->row_ptr[r]; j < m->row_ptr[r + 1]; j++) {
+                const float v = m->val[j];
+                const float *xc = work + (size_t)m->col[j] * CSR_BLOCK;
+                for (int t = 0; t < CSR_BLOCK; t++) acc[t] += v * xc[t];
+            }
+            for (int32_t t = 0; t < nb; t++)
+                y[(size_t)(b0 + t) * rows + r] = bias ? acc[t] + bias[r] : acc[t];
+        }
+    }
+    return EO_OK;
+}
+
+int eo_csr_preferred(double density, int32_t batch)
+{
+    /* Crossover densities measured by bench/int8_bench against eo_sgemm
+     * (bench/RESULTS.md, section "int8 and compression kernels"). */
+    const double at_batch1 = 0.30, at_batch128 = 0.05;
+    return density <= (batch <= 1 ? at_batch1 : at_batch128);
+}
