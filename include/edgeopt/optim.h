@@ -8,7 +8,7 @@
  * model's parameters. The committed script scripts/ref/optim_ref.py generates
  * PyTorch trajectories and tests/optim/test_first_order.c checks that each rule
  * follows them within 1e-5 relative for >= 200 steps (in practice the
- * float64 paths agree with PyTorch to about 1e-13 relative).
+ * float64 paths agree with PyTorch to 1e-10 relative or better).
  *
  * Ownership: the caller owns x, g and the mask; an eo_optimizer owns its state
  * (one allocation at create time through the given allocator) and is freed by
