@@ -166,6 +166,10 @@ int eo_history_write(const char *path, const eo_epoch_record *h, size_t n, eo_er
 /* Learning curves (loss and accuracy panels, train solid, validation dashed)
  * to PNG or SVG. EO_ERR_UNSUPPORTED when the build has no cairo. */
 int eo_history_plot(const char *path, const eo_epoch_record *h, size_t n, const char *title, eo_error *err);
+/* Early check (before a long run) that eo_history_plot can write `path`:
+ * EO_ERR_INVALID for an extension other than .png/.svg, EO_ERR_UNSUPPORTED
+ * without cairo. */
+int eo_history_plot_check(const char *path, eo_error *err);
 
 /* ------------------------------------------------------------- the trainer */
 

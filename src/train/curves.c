@@ -5,6 +5,8 @@
 #include "edgeopt/plot.h"
 #include "edgeopt/train.h"
 
+int eo_history_plot_check(const char *path, eo_error *err) { return eo_plot_check_path(path, err); }
+
 int eo_history_plot(const char *path, const eo_epoch_record *h, size_t n, const char *title, eo_error *err)
 {
     int st = eo_plot_check_path(path, err);

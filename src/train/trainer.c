@@ -452,7 +452,7 @@ int eo_trainer_fit(eo_trainer *t, const eo_dataset *train, const uint32_t *rows,
         rec->val_loss = rec->val_acc = NAN;
         if (vds && nval) {
             eo_eval_report rep;
-            st = eo_evaluate(m, vds, vrows, nval, scaler, &p->loss, p->batch, NULL, &rep, err);
+            st = eo_evaluate(m, vds, vrows, nval, scaler, &p->loss, p->batch > 256 ? p->batch : 256, NULL, &rep, err);
             if (st) goto out;
             rec->val_loss = rep.loss;
             rec->val_acc = cls ? rep.cls.accuracy : NAN;
