@@ -75,7 +75,9 @@ int eo_dash_from_name(const char *name);
 
 /* Where the legend goes. AUTO picks the corner of the plot area that covers
  * the fewest drawn data points (ties: upper right, upper left, lower right,
- * lower left). OUTSIDE puts it to the right of the plot area. */
+ * lower left); when even that corner would hide more than 3% of them, the
+ * legend goes outside (if the plot keeps 60% of its width). OUTSIDE puts it to
+ * the right of the plot area (and of a colorbar). */
 typedef enum eo_legend_pos {
     EO_LEGEND_AUTO = 0,
     EO_LEGEND_NONE,
@@ -90,8 +92,9 @@ const char *eo_legend_pos_name(int pos);
 int eo_legend_pos_from_name(const char *name);
 
 /* How automatic contour levels are spaced. AUTO chooses LOG when the field's
- * dynamic range is large (max - min more than 10 times the median excess over
- * the minimum, as for Rosenbrock or Beale), LINEAR otherwise. LOG levels are
+ * dynamic range is large (max - min more than 5 times the median excess over
+ * the minimum, as for Rosenbrock, Himmelblau or Beale; a quadratic bowl has
+ * about 3), LINEAR otherwise. LOG levels are
  * min + 10^t with t evenly spaced, so they work for fields that reach 0 or go
  * negative. */
 typedef enum eo_levels { EO_LEVELS_AUTO = 0, EO_LEVELS_LINEAR, EO_LEVELS_LOG, EO_LEVELS_COUNT } eo_levels;

@@ -305,7 +305,7 @@ int eo_plot_levels(const eo_grid *g, int nlevels, int scale, double *out, size_t
         for (size_t i = 0; i < nz; i++)
             if (isfinite(g->z[i])) d[m++] = g->z[i] - lo;
         qsort(d, m, sizeof(double), cmp_double);
-        if (scale == EO_LEVELS_AUTO) scale = (hi - lo) > 10.0 * d[m / 2] ? EO_LEVELS_LOG : EO_LEVELS_LINEAR;
+        if (scale == EO_LEVELS_AUTO) scale = (hi - lo) > 5.0 * d[m / 2] ? EO_LEVELS_LOG : EO_LEVELS_LINEAR;
     }
     size_t c = 0;
     if (scale == EO_LEVELS_LOG) {

@@ -101,6 +101,41 @@ void eo__draw_label(eo__rc *r, double x, double baseline, const char *s, double 
     r->c->text(r->c, x0 + wb, baseline - 0.42 * size, e, size * 0.72, 0, 0, 0.0, rgb, cls);
 }
 
+void eo__fit_text(eo__rc *r, double centre, double lo, double hi, double baseline, const char *s, double size,
+                  int bold, double angle, const char *cls)
+{
+    eo__canvas *c = r->c;
+    double room = hi - lo, w = c->text_width(c, s, size, bold);
+    char buf[512];
+    const char *t = s;
+    if (w > room && room > 0) {
+        /* Shrink up to 20%, then cut at a character boundary and add an ellipsis. */
+        double sz = fmax(size * 0.8, size * room / w);
+        w = c->text_width(c, s, sz, bold);
+        size = sz;
+        if (w > room) {
+            size_t n = strlen(s);
+            if (n > sizeof buf - 4) n = sizeof buf - 4;
+            memcpy(buf, s, n);
+            buf[n] = '\0';
+            while (n > 0) {
+                do n--;
+                while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
+                memcpy(buf + n, "\xE2\x80\xA6", 4); /* U+2026 */
+                w = c->text_width(c, buf, size, bold);
+                if (w <= room) break;
+            }
+            t = buf;
+        }
+    }
+    /* Centre on `centre`, shifted to stay within [lo, hi]. */
+    double x = centre;
+    if (x - w / 2 < lo) x = lo + w / 2;
+    if (x + w / 2 > hi) x = hi - w / 2;
+    if (angle != 0.0) c->text(c, baseline, x, t, size, bold, 1, angle, EO__COL_TEXT, cls);
+    else c->text(c, x, baseline, t, size, bold, 1, 0.0, EO__COL_TEXT, cls);
+}
+
 double eo__center_baseline(double y, double size) { return y + 0.36 * size; }
 double eo__line_h(const eo__rc *r, double size) { return (r->asc1 + r->desc1) * size; }
 
@@ -274,10 +309,12 @@ static double max_label_w(eo__rc *r, const eo_ticks *t)
 
 /* --------------------------------------------------------------- layout */
 
-static int layout(eo__rc *r, const eo_panel *p, double cx, double cy, double cw, double ch, eo__pl *L, eo_error *err)
+static int layout(eo__rc *r, const eo_panel *p, int legend_pos, double cx, double cy, double cw, double ch, eo__pl *L,
+                  eo_error *err)
 {
     memset(L, 0, sizeof *L);
     L->p = p;
+    L->legend_pos = legend_pos;
     for (int a = 0; a < 2; a++) {
         L->ax[a].scale = p->scale[a];
         int rc = axis_limits(p, a, &L->ax[a].lo, &L->ax[a].hi, err);
@@ -294,8 +331,8 @@ static int layout(eo__rc *r, const eo_panel *p, double cx, double cy, double cw,
     double lh_title = eo__line_h(r, EO__FS_TITLE);
     double extra = 0.0;
     if (L->cbar) extra += eo__colorbar_width(r, L->cbar);
-    if (p->legend != EO_LEGEND_NONE) eo__legend_size(r, p, &L->legend_w, &L->legend_h);
-    if (p->legend == EO_LEGEND_OUTSIDE && L->legend_w > 0) extra += L->legend_w + 12.0;
+    if (legend_pos != EO_LEGEND_NONE) eo__legend_size(r, p, &L->legend_w, &L->legend_h);
+    if (legend_pos == EO_LEGEND_OUTSIDE && L->legend_w > 0) extra += L->legend_w + 12.0;
     L->right_extra = extra;
 
     double top = 8.0 + (p->title ? lh_title + 6.0 : 4.0);
@@ -376,7 +413,7 @@ static void draw_grid(eo__rc *r, const eo__pl *L)
     }
 }
 
-static void draw_axes(eo__rc *r, const eo__pl *L, double cx, double cy)
+static void draw_axes(eo__rc *r, const eo__pl *L, double cx, double cy, double cw)
 {
     const eo_panel *p = L->p;
     eo__canvas *c = r->c;
@@ -415,14 +452,15 @@ static void draw_axes(eo__rc *r, const eo__pl *L, double cx, double cy)
         if (np) c->path(c, tk, np, 0, &axis_pen, NULL, "eo-ticks");
     }
     if (p->xlabel)
-        c->text(c, L->x + L->w / 2, L->y + L->h + EO__TICK_LEN + 3.0 + lh_tick + 6.0 + r->asc1 * EO__FS_LABEL, p->xlabel,
-                EO__FS_LABEL, 0, 1, 0.0, EO__COL_TEXT, "eo-xlabel");
+        eo__fit_text(r, L->x + L->w / 2, cx + 4.0, cx + cw - 4.0,
+                     L->y + L->h + EO__TICK_LEN + 3.0 + lh_tick + 6.0 + r->asc1 * EO__FS_LABEL, p->xlabel, EO__FS_LABEL,
+                     0, 0.0, "eo-xlabel");
     if (p->ylabel)
-        c->text(c, cx + 8.0 + r->asc1 * EO__FS_LABEL, L->y + L->h / 2, p->ylabel, EO__FS_LABEL, 0, 1, -90.0,
-                EO__COL_TEXT, "eo-ylabel");
+        eo__fit_text(r, L->y + L->h / 2, L->y - 4.0, L->y + L->h + 4.0, cx + 8.0 + r->asc1 * EO__FS_LABEL, p->ylabel,
+                     EO__FS_LABEL, 0, -90.0, "eo-ylabel");
     if (p->title)
-        c->text(c, L->x + L->w / 2, cy + 8.0 + r->asc1 * EO__FS_TITLE, p->title, EO__FS_TITLE, 1, 1, 0.0, EO__COL_TEXT,
-                "eo-title");
+        eo__fit_text(r, L->x + L->w / 2, cx + 4.0, cx + cw - 4.0, cy + 8.0 + r->asc1 * EO__FS_TITLE, p->title,
+                     EO__FS_TITLE, 1, 0.0, "eo-title");
 }
 
 /* --------------------------------------------------------------- driver */
@@ -442,16 +480,26 @@ int eo__render(const eo_figure *f, eo__canvas *c, eo_error *err)
     double top = 0.0;
     if (f->title) {
         top = 10.0 + eo__line_h(&r, EO__FS_FIGTITLE);
-        c->text(c, f->w / 2.0, 8.0 + r.asc1 * EO__FS_FIGTITLE, f->title, EO__FS_FIGTITLE, 1, 1, 0.0, EO__COL_TEXT,
-                "eo-figtitle");
+        eo__fit_text(&r, f->w / 2.0, 8.0, f->w - 8.0, 8.0 + r.asc1 * EO__FS_FIGTITLE, f->title, EO__FS_FIGTITLE, 1,
+                     0.0, "eo-figtitle");
     }
     double cw = (double)f->w / f->cols, ch = (f->h - top) / f->rows;
     for (int i = 0; i < f->rows * f->cols; i++) {
         const eo_panel *p = &f->panels[i];
         double cx = (i % f->cols) * cw, cy = top + (i / f->cols) * ch;
         eo__pl L;
-        int rc = layout(&r, p, cx, cy, cw, ch, &L, err);
+        int rc = layout(&r, p, p->legend, cx, cy, cw, ch, &L, err);
         if (rc) return rc;
+        if (p->legend == EO_LEGEND_AUTO && L.legend_w > 0) {
+            /* Every corner hides data (more than 3% of the drawn points): put
+             * the legend outside, if the plot area keeps 60% of its width. */
+            int corner;
+            if (eo__legend_auto(&L, &corner) > 0.03 && L.w - L.legend_w - 12.0 > 0.6 * L.w) {
+                eo__pl O;
+                eo_error e2;
+                if (layout(&r, p, EO_LEGEND_OUTSIDE, cx, cy, cw, ch, &O, &e2) == EO_OK) L = O;
+            }
+        }
         char id[32];
         snprintf(id, sizeof id, "panel %d", i);
         c->group_begin(c, "eo-panel", id);
@@ -459,9 +507,9 @@ int eo__render(const eo_figure *f, eo__canvas *c, eo_error *err)
         c->clip_begin(c, L.x, L.y, L.w, L.h);
         for (size_t k = 0; k < p->ns; k++) eo__draw_series(&r, &L, &p->s[k], k);
         c->clip_end(c);
-        draw_axes(&r, &L, cx, cy);
+        draw_axes(&r, &L, cx, cy, cw);
         if (L.cbar) eo__draw_colorbar(&r, &L);
-        if (p->legend != EO_LEGEND_NONE && L.legend_w > 0) eo__draw_legend(&r, &L);
+        if (L.legend_pos != EO_LEGEND_NONE && L.legend_w > 0) eo__draw_legend(&r, &L);
         c->group_end(c);
     }
     if (c->status) return eo_error_set(err, c->status, "drawing failed (%s)", eo_status_str(c->status));

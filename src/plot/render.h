@@ -35,6 +35,7 @@ typedef struct eo__pl {          /* one panel laid out */
     const eo__series *cbar;      /* series owning the colorbar, or NULL */
     double cbar_x;               /* left of the colorbar */
     double legend_w, legend_h;   /* legend box size, 0 if none */
+    int legend_pos;              /* the panel's eo_legend_pos, or OUTSIDE when AUTO found every corner crowded */
     double right_extra;          /* space right of the plot area used by colorbar/legend */
     int grid_series;             /* panel has a contour or heatmap */
 } eo__pl;
@@ -56,6 +57,11 @@ double eo__unmap(const eo__axis *a, double px);
 double eo__label_width(eo__rc *r, const char *s, double size);
 void eo__draw_label(eo__rc *r, double x, double baseline, const char *s, double size, int halign, uint32_t rgb,
                     const char *cls);
+/* Text centred on `centre` along its direction, kept within [lo, hi] (shrunk
+ * by up to 20%, then cut with an ellipsis if it does not fit); horizontal text
+ * has its baseline at y = baseline, text rotated by angle (-90) at x = baseline. */
+void eo__fit_text(eo__rc *r, double centre, double lo, double hi, double baseline, const char *s, double size,
+                  int bold, double angle, const char *cls);
 /* Baseline that centres digits vertically on y. */
 double eo__center_baseline(double y, double size);
 /* Height of one line of text of this size. */
@@ -67,6 +73,9 @@ eo__paint eo__paint_of(uint32_t rgb, double alpha, double width, int dash);
 void eo__draw_series(eo__rc *r, const eo__pl *L, const eo__series *s, size_t index);
 void eo__legend_size(eo__rc *r, const eo_panel *p, double *w, double *h);
 void eo__draw_legend(eo__rc *r, const eo__pl *L);
+/* Best corner for an AUTO legend (0..3: upper right, upper left, lower right,
+ * lower left); returns the share of the panel's drawn points it covers. */
+double eo__legend_auto(const eo__pl *L, int *corner);
 /* Width needed right of the plot area by the colorbar of series s. */
 double eo__colorbar_width(eo__rc *r, const eo__series *s);
 void eo__draw_colorbar(eo__rc *r, const eo__pl *L);

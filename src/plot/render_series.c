@@ -176,7 +176,8 @@ static void draw_bars(eo__rc *r, const eo__pl *L, const eo__series *s)
     const eo__axis *ay = &L->ax[1];
     double base = ay->scale == EO_SCALE_LOG10 ? ay->p0 + 2.0 : eo__map(ay, 0.0);
     if (ay->scale == EO_SCALE_LINEAR && !isfinite(base)) base = ay->p0;
-    double *q = malloc((4 * s->n + 4) * 2 * sizeof(double));
+    size_t bytes;
+    double *q = eo_size_mul(s->n + 1, 8 * sizeof(double), &bytes) ? malloc(bytes) : NULL;
     if (!q) {
         r->c->status = EO_ERR_NOMEM;
         return;
@@ -207,7 +208,8 @@ static void draw_reflines(eo__rc *r, const eo__pl *L, const eo__series *s)
 {
     int vert = s->kind == EO__VLINES;
     const double *v = vert ? s->x : s->y;
-    double *q = malloc((3 * s->n + 1) * 2 * sizeof(double));
+    size_t bytes;
+    double *q = eo_size_mul(s->n + 1, 6 * sizeof(double), &bytes) ? malloc(bytes) : NULL;
     if (!q) {
         r->c->status = EO_ERR_NOMEM;
         return;
@@ -488,30 +490,46 @@ static void legend_sample(eo__rc *r, const entry *e, double x, double ymid)
                e->dominated ? 1 : st->marker_hollow);
 }
 
+/* Corner candidates, in tie-break order: upper right, upper left, lower
+ * right, lower left. */
+static void corners(const eo__pl *L, double cand[4][2])
+{
+    double w = L->legend_w, h = L->legend_h, inset = 8.0;
+    cand[0][0] = L->x + L->w - inset - w, cand[0][1] = L->y + inset;
+    cand[1][0] = L->x + inset, cand[1][1] = L->y + inset;
+    cand[2][0] = L->x + L->w - inset - w, cand[2][1] = L->y + L->h - inset - h;
+    cand[3][0] = L->x + inset, cand[3][1] = L->y + L->h - inset - h;
+}
+
+double eo__legend_auto(const eo__pl *L, int *corner)
+{
+    double cand[4][2];
+    corners(L, cand);
+    size_t best = (size_t)-1;
+    *corner = 0;
+    for (int i = 0; i < 4; i++) {
+        size_t c = crowd(L, cand[i][0] - 4, cand[i][1] - 4, L->legend_w + 8, L->legend_h + 8);
+        if (c < best) best = c, *corner = i;
+    }
+    size_t all = crowd(L, L->x, L->y, L->w, L->h);
+    return all ? (double)best / (double)all : 0.0;
+}
+
 void eo__draw_legend(eo__rc *r, const eo__pl *L)
 {
     entry e[MAX_ENTRIES];
     size_t n = entries(L->p, e);
     if (!n) return;
-    double w = L->legend_w, h = L->legend_h, inset = 8.0, bx, by;
-    int pos = L->p->legend;
-    double cand[4][2] = {{L->x + L->w - inset - w, L->y + inset},
-                         {L->x + inset, L->y + inset},
-                         {L->x + L->w - inset - w, L->y + L->h - inset - h},
-                         {L->x + inset, L->y + L->h - inset - h}};
+    double w = L->legend_w, h = L->legend_h, bx, by, cand[4][2];
+    int pos = L->legend_pos;
+    corners(L, cand);
     if (pos == EO_LEGEND_OUTSIDE) {
         bx = L->x + L->w + 12.0 + (L->cbar ? L->right_extra - w - 12.0 : 0.0);
         by = L->y;
-    } else if (pos == EO_LEGEND_AUTO) {
-        size_t best = (size_t)-1;
-        int bi = 0;
-        for (int i = 0; i < 4; i++) {
-            size_t c = crowd(L, cand[i][0] - 4, cand[i][1] - 4, w + 8, h + 8);
-            if (c < best) best = c, bi = i;
-        }
-        bx = cand[bi][0], by = cand[bi][1];
     } else {
-        int i = pos == EO_LEGEND_UPPER_RIGHT ? 0 : pos == EO_LEGEND_UPPER_LEFT ? 1 : pos == EO_LEGEND_LOWER_RIGHT ? 2 : 3;
+        int i = 0;
+        if (pos == EO_LEGEND_AUTO) eo__legend_auto(L, &i);
+        else i = pos == EO_LEGEND_UPPER_RIGHT ? 0 : pos == EO_LEGEND_UPPER_LEFT ? 1 : pos == EO_LEGEND_LOWER_RIGHT ? 2 : 3;
         bx = cand[i][0], by = cand[i][1];
     }
     r->c->group_begin(r->c, "eo-legend", "legend");
@@ -627,8 +645,8 @@ void eo__draw_colorbar(eo__rc *r, const eo__pl *L)
     if (s->cbar_label) {
         double mw = 0.0;
         for (size_t i = 0; i < t.n; i++) mw = fmax(mw, eo__label_width(r, t.label[i], EO__FS_CBAR));
-        r->c->text(r->c, x + CBAR_W + 7.0 + mw + 8.0 + r->asc1 * EO__FS_LABEL, y + h / 2, s->cbar_label, EO__FS_LABEL, 0, 1,
-                   -90.0, EO__COL_TEXT, "eo-colorbar-label");
+        eo__fit_text(r, y + h / 2, y - 4.0, y + h + 4.0, x + CBAR_W + 7.0 + mw + 8.0 + r->asc1 * EO__FS_LABEL,
+                     s->cbar_label, EO__FS_LABEL, 0, -90.0, "eo-colorbar-label");
     }
     r->c->group_end(r->c);
 }

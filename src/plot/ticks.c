@@ -153,7 +153,12 @@ int eo_plot_ticks_linear(double lo, double hi, int target, int loose, eo_ticks *
             nstep d = step_down(s);
             double j0, j1;
             index_range(lo, hi, d, loose, &j0, &j1);
-            if (j1 - j0 + 1 > maxc) break; /* the finer step overshoots: keep this one */
+            /* The finer step overshoots: keep this one, unless it has fewer
+             * than two ticks (then take the finer one and stop). */
+            if (j1 - j0 + 1 > maxc) {
+                if (c < 2) s = d;
+                break;
+            }
             s = d;
         } else break;
     }
