@@ -11,5 +11,6 @@
 #include "edgeopt/model.h"
 #include "edgeopt/compress.h"
 #include "edgeopt/data.h"
+#include "edgeopt/plot.h"
 
 #endif
