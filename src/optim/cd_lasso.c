@@ -147,8 +147,7 @@ static long solve(const ws *W, double alpha, double l1_ratio, double tol, long m
             }
             double rr = dot(n, R, R), k = 1.0;
             if (nu_max > a) k = a / nu_max;
-            gap = 0.5 * (rr + k * k * rr);
-            if (!(nu_max > a)) gap = rr;
+            gap = 0.5 * (rr + k * k * rr); /* = rr when k = 1 */
             gap += a * l1 - k * dot(n, R, W->yc) + 0.5 * c * (1.0 + k * k) * ww;
             if (gap < tol_s) {
                 *converged = 1;
@@ -237,7 +236,10 @@ int eo_enet_path(const eo_enet_params *P, size_t n_samples, size_t n_features, c
         if (k > 0) memcpy(wk, Wout + (k - 1) * n_features, n_features * sizeof *wk);
         double gap, gtol;
         int conv;
-        long ep = solve(&W, alphas[k], P->l1_ratio, P->tol, P->max_iter, wk, &gap, &gtol, &conv);
+        /* w = 0 is the exact solution at alpha_max (by its definition); solving
+         * there could only add rounding-level coefficients. */
+        long ep = k == 0 ? 0
+                         : solve(&W, alphas[k], P->l1_ratio, P->tol, P->max_iter, wk, &gap, &gtol, &conv);
         if (epochs) epochs[k] = ep;
         if (intercepts) intercepts[k] = W.ymean - dot(n_features, W.xmean, wk);
     }
