@@ -8,6 +8,8 @@
 #include "edgeopt/parallel.h"
 #include "edgeopt/objective.h"
 #include "edgeopt/optim.h"
+#include "edgeopt/functions.h"
+#include "edgeopt/minimize.h"
 #include "edgeopt/model.h"
 #include "edgeopt/compress.h"
 #include "edgeopt/data.h"
