@@ -32,7 +32,10 @@ int eo_data_gunzip_mem(const uint8_t *in, size_t len, size_t max_out, uint8_t **
     if (!in || len < 18) /* 10-byte header + 8-byte trailer at least */
         return eo_error_at(err, EO_ERR_FORMAT, where, 0, 0, (long long)len,
                            "truncated gzip data (%zu bytes; a gzip member needs at least 18)", len);
-    size_t bound = deflate_bound(len, max_out);
+    /* One byte beyond max_out lets a stream of exactly max_out bytes finish
+     * (zlib needs output room to report its end); more is an error below. */
+    size_t hard = max_out < SIZE_MAX ? max_out + 1 : max_out;
+    size_t bound = deflate_bound(len, hard);
     size_t isize = (size_t)in[len - 4] | (size_t)in[len - 3] << 8 | (size_t)in[len - 2] << 16 |
                    (size_t)in[len - 1] << 24;
     size_t cap = isize > 0 && isize <= bound ? isize : (len < bound / 4 ? len * 4 : bound);
@@ -53,7 +56,8 @@ int eo_data_gunzip_mem(const uint8_t *in, size_t len, size_t max_out, uint8_t **
         if (produced == cap) {
             if (cap >= bound) {
                 status = eo_error_at(err, EO_ERR_RANGE, where, 0, 0, (long long)in_pos,
-                                     "decompressed data exceeds the limit of %zu bytes", bound);
+                                     "decompressed data exceeds the limit of %zu bytes",
+                                     bound < hard ? bound : max_out);
                 break;
             }
             size_t grow = cap / 2 < 65536 ? 65536 : cap / 2;
@@ -101,6 +105,9 @@ int eo_data_gunzip_mem(const uint8_t *in, size_t len, size_t max_out, uint8_t **
         break;
     }
     inflateEnd(&z);
+    if (status == EO_OK && produced > max_out)
+        status = eo_error_at(err, EO_ERR_RANGE, where, 0, 0, (long long)in_pos,
+                             "decompressed data exceeds the limit of %zu bytes", max_out);
     if (status != EO_OK) {
         free(buf);
         return status;

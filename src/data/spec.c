@@ -33,8 +33,13 @@ int eo_data_source_from_name(const char *name)
 static int spec_err(eo_error *err, int code, const char *spec, const char *fmt, const char *a, const char *b)
 {
     char sp[96];
-    snprintf(sp, sizeof sp, "%s", spec);
-    if (strlen(spec) >= sizeof sp) memcpy(sp + sizeof sp - 4, "...", 4);
+    size_t n = strlen(spec);
+    if (n >= sizeof sp) {
+        memcpy(sp, spec, sizeof sp - 4);
+        memcpy(sp + sizeof sp - 4, "...", 4);
+    } else {
+        memcpy(sp, spec, n + 1);
+    }
     char msg[400];
     snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
     return eo_error_set(err, code, "data spec '%s': %s", sp, msg);

@@ -178,9 +178,15 @@ static void test_gzip(void **state)
     eo_error_clear(&e);
     assert_int_equal(eo_data_gunzip_mem(g, gl, 0, &raw, &raw_len, "g", &e), EO_OK);
     assert_int_equal(raw_len, 16 + 30);
-    /* Truncated and corrupt streams, garbage after the stream. */
+    /* A limit of exactly the output size passes; one byte less fails. */
     uint8_t *tmp;
     size_t tl;
+    assert_int_equal(eo_data_gunzip_mem(g, gl, raw_len, &tmp, &tl, "g", &e), EO_OK);
+    assert_int_equal(tl, raw_len);
+    assert_memory_equal(tmp, raw, raw_len);
+    free(tmp);
+    expect_error(eo_data_gunzip_mem(g, gl, raw_len - 1, &tmp, &tl, "g", &e), &e, EO_ERR_RANGE, "limit of 45 bytes");
+    /* Truncated and corrupt streams, garbage after the stream. */
     expect_error(eo_data_gunzip_mem(g, gl - 9, 0, &tmp, &tl, "g", &e), &e, EO_ERR_FORMAT, "truncated gzip");
     assert_null(tmp);
     expect_error(eo_data_gunzip_mem(g, 10, 0, &tmp, &tl, "g", &e), &e, EO_ERR_FORMAT, "truncated gzip");
