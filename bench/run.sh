@@ -53,6 +53,15 @@ optim_step() {
 }
 SECTIONS+=(optim_step)
 
+# ------------------------------------------- int8 and compression (lane F)
+# MLP 784-128-10 at batch 1: int8 kernels against our float path (target
+# >= 2x); CSR against dense eo_sgemm at sparsities 0..0.99, batch 1 and 128;
+# k-means lookup layer. Medians of 9 repetitions of >= 0.05 s each.
+int8() {
+    show "$BUILD/bench/int8_bench" --reps 9 --time 0.05
+}
+SECTIONS+=(int8)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")

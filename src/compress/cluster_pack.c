@@ -110,13 +110,25 @@ int eo_cluster_fc(const float *codebook, int k, const uint8_t *packed, int32_t r
                     a3 += codebook[p3[j]] * xb[j];
                 }
             } else {
-                for (int32_t j = 0; j < cols; j++) {
-                    const int sh = (j & 1) * 4;
-                    const int32_t h = j >> 1;
-                    a0 += codebook[(p0[h] >> sh) & 15] * xb[j];
-                    a1 += codebook[(p1[h] >> sh) & 15] * xb[j];
-                    a2 += codebook[(p2[h] >> sh) & 15] * xb[j];
-                    a3 += codebook[(p3[h] >> sh) & 15] * xb[j];
+                /* one byte (two columns) per step, low nibble first */
+                const int32_t pairs = cols / 2;
+                for (int32_t h = 0; h < pairs; h++) {
+                    const float x0 = xb[2 * h], x1 = xb[2 * h + 1];
+                    a0 += codebook[p0[h] & 15] * x0;
+                    a1 += codebook[p1[h] & 15] * x0;
+                    a2 += codebook[p2[h] & 15] * x0;
+                    a3 += codebook[p3[h] & 15] * x0;
+                    a0 += codebook[p0[h] >> 4] * x1;
+                    a1 += codebook[p1[h] >> 4] * x1;
+                    a2 += codebook[p2[h] >> 4] * x1;
+                    a3 += codebook[p3[h] >> 4] * x1;
+                }
+                if (cols & 1) {
+                    const float xl = xb[cols - 1];
+                    a0 += codebook[p0[pairs] & 15] * xl;
+                    a1 += codebook[p1[pairs] & 15] * xl;
+                    a2 += codebook[p2[pairs] & 15] * xl;
+                    a3 += codebook[p3[pairs] & 15] * xl;
                 }
             }
             yb[r] = bias ? a0 + bias[r] : a0;

@@ -85,23 +85,30 @@ size_t eo_csr_workspace_size(int32_t cols, int32_t batch)
 
 static void csr_fc_one(const eo_csr *m, const float *x, const float *bias, float *y)
 {
-    const int32_t *rp = m->row_ptr, *col = m->col;
-    const float *val = m->val;
+    const int32_t *rp = m->row_ptr;
     int32_t r = 0;
     for (; r + 4 <= m->rows; r += 4) {
-        int32_t j0 = rp[r], j1 = rp[r + 1], j2 = rp[r + 2], j3 = rp[r + 3];
-        const int32_t e0 = j1, e1 = j2, e2 = j3, e3 = rp[r + 4];
+        const int32_t *c0 = m->col + rp[r], *c1 = m->col + rp[r + 1], *c2 = m->col + rp[r + 2],
+                      *c3 = m->col + rp[r + 3];
+        const float *v0 = m->val + rp[r], *v1 = m->val + rp[r + 1], *v2 = m->val + rp[r + 2],
+                    *v3 = m->val + rp[r + 3];
+        const int32_t n0 = rp[r + 1] - rp[r], n1 = rp[r + 2] - rp[r + 1],
+                      n2 = rp[r + 3] - rp[r + 2], n3 = rp[r + 4] - rp[r + 3];
+        int32_t common = n0 < n1 ? n0 : n1;
+        if (n2 < common) common = n2;
+        if (n3 < common) common = n3;
         float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-        for (; j0 < e0 && j1 < e1 && j2 < e2 && j3 < e3; j0++, j1++, j2++, j3++) {
-            a0 += val[j0] * x[col[j0]];
-            a1 += val[j1] * x[col[j1]];
-            a2 += val[j2] * x[col[j2]];
-            a3 += val[j3] * x[col[j3]];
+        int32_t t = 0;
+        for (; t < common; t++) {
+            a0 += v0[t] * x[c0[t]];
+            a1 += v1[t] * x[c1[t]];
+            a2 += v2[t] * x[c2[t]];
+            a3 += v3[t] * x[c3[t]];
         }
-        for (; j0 < e0; j0++) a0 += val[j0] * x[col[j0]];
-        for (; j1 < e1; j1++) a1 += val[j1] * x[col[j1]];
-        for (; j2 < e2; j2++) a2 += val[j2] * x[col[j2]];
-        for (; j3 < e3; j3++) a3 += val[j3] * x[col[j3]];
+        for (int32_t u = t; u < n0; u++) a0 += v0[u] * x[c0[u]];
+        for (int32_t u = t; u < n1; u++) a1 += v1[u] * x[c1[u]];
+        for (int32_t u = t; u < n2; u++) a2 += v2[u] * x[c2[u]];
+        for (int32_t u = t; u < n3; u++) a3 += v3[u] * x[c3[u]];
         y[r] = bias ? a0 + bias[r] : a0;
         y[r + 1] = bias ? a1 + bias[r + 1] : a1;
         y[r + 2] = bias ? a2 + bias[r + 2] : a2;
@@ -109,7 +116,7 @@ static void csr_fc_one(const eo_csr *m, const float *x, const float *bias, float
     }
     for (; r < m->rows; r++) {
         float a = 0.0f;
-        for (int32_t j = rp[r]; j < rp[r + 1]; j++) a += val[j] * x[col[j]];
+        for (int32_t j = rp[r]; j < rp[r + 1]; j++) a += m->val[j] * x[m->col[j]];
         y[r] = bias ? a + bias[r] : a;
     }
 }

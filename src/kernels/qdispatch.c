@@ -32,14 +32,16 @@ static const eo_q8_ops q8_avx2_ops = {
 };
 #endif
 
+#if defined(EO_HAVE_X86)
 static int q8_have_avx2(void)
 {
-#if defined(EO_HAVE_X86) && defined(__GNUC__)
+#if defined(__GNUC__)
     return __builtin_cpu_supports("avx2") ? 1 : 0;
 #else
     return 0;
 #endif
 }
+#endif
 
 const eo_q8_ops *eo_q8_ops_get(eo_q8_path path)
 {
