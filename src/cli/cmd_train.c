@@ -108,7 +108,10 @@ static int on_progress(const eo_train_progress *p, void *user)
 {
     view *v = user;
     if (p->event == EO_TRAIN_RESUMED) {
-        fprintf(stderr, "resuming at epoch %d, batch %zu\n", p->epoch, p->batch);
+        if (p->epoch > p->epochs)
+            fprintf(stderr, "the checkpoint holds a finished run: writing the model\n");
+        else
+            fprintf(stderr, "resuming at epoch %d, batch %zu\n", p->epoch, p->batch);
         return 0;
     }
     if (p->event == EO_TRAIN_BATCH) {
