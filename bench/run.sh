@@ -62,6 +62,16 @@ int8() {
 }
 SECTIONS+=(int8)
 
+# ----------------------------------------------------- data loading (lane B)
+# Fashion-MNIST train/test load (median of 7) beside gzip + NumPy, and CSV /
+# libsvm parse throughput on generated text.
+data_load() {
+    show "$BUILD/bench/data_load_bench" 7
+    echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/data_load_numpy.py 7"
+    peer "$SRC/bench/data_load_numpy.py" 7 || echo "data_load: numpy peer failed (apt-get install python3-numpy)"
+}
+SECTIONS+=(data_load)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")
