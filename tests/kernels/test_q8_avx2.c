@@ -36,6 +36,16 @@ static void fill_bias(eo_rng *r, int32_t *b, int32_t n)
     for (int32_t i = 0; i < n; i++) b[i] = (int32_t)eo_rng_below(r, 200001) - 100000;
 }
 
+/* Exact-size heap copies, so that an AVX2 load past the end of an operand is
+ * an ASan error in the sanitized build rather than a silent read. */
+static int8_t *exact(const int8_t *src, size_t n)
+{
+    int8_t *p = malloc(n ? n : 1);
+    assert_non_null(p);
+    memcpy(p, src, n);
+    return p;
+}
+
 static const eo_q8_ops *ref, *avx;
 
 static int setup(void **state)
@@ -66,8 +76,12 @@ static void test_fc(void **state)
             const int32_t *b = eo_rng_below(&r, 4) ? bias : NULL;
             memset(y0, 0, sizeof y0);
             memset(y1, 1, sizeof y1);
-            assert_int_equal(ref->fc(&R.p, batch, in, out, x, w, b, y0), EO_OK);
-            assert_int_equal(avx->fc(&R.p, batch, in, out, x, w, b, y1), EO_OK);
+            int8_t *xe = exact(x, (size_t)batch * in), *we = exact(w, (size_t)out * in);
+            int8_t *ye = exact(y1, (size_t)batch * out);
+            assert_int_equal(ref->fc(&R.p, batch, in, out, xe, we, b, y0), EO_OK);
+            assert_int_equal(avx->fc(&R.p, batch, in, out, xe, we, b, ye), EO_OK);
+            memcpy(y1, ye, (size_t)batch * out);
+            free(xe), free(we), free(ye);
             if (memcmp(y0, y1, (size_t)batch * out))
                 fail_msg("fc batch %d in %d out %d differs", batch, in, out);
         }
@@ -115,22 +129,30 @@ static void test_conv_dw(void **state)
         fill_bias(&r, bias, oc > g.c ? oc : g.c);
         rand_params(&R, &r, oc);
         const int32_t *b = eo_rng_below(&r, 4) ? bias : NULL;
-        assert_int_equal(ref->conv2d(&R.p, &g, oc, x, w, b, y0), EO_OK);
-        assert_int_equal(avx->conv2d(&R.p, &g, oc, x, w, b, y1), EO_OK);
+        int8_t *xe = exact(x, (size_t)g.n * g.c * g.h * g.w);
+        int8_t *we = exact(w, (size_t)oc * g.c * g.kh * g.kw), *ye = exact(y1, ny);
+        assert_int_equal(ref->conv2d(&R.p, &g, oc, xe, we, b, y0), EO_OK);
+        assert_int_equal(avx->conv2d(&R.p, &g, oc, xe, we, b, ye), EO_OK);
+        memcpy(y1, ye, ny);
+        free(we), free(ye);
         if (memcmp(y0, y1, ny))
             fail_msg("conv2d differs: n%d c%d %dx%d k%dx%d s%d,%d pad %d %d %d %d oc %d", g.n, g.c,
                      g.h, g.w, g.kh, g.kw, g.stride_h, g.stride_w, g.pad_top, g.pad_left,
                      g.pad_bottom, g.pad_right, oc);
         rand_params(&R, &r, g.c);
         ny = (size_t)g.n * g.c * eo_q8_geom_out_h(&g) * eo_q8_geom_out_w(&g);
-        assert_int_equal(ref->dwconv2d(&R.p, &g, x, w, b, y0), EO_OK);
-        assert_int_equal(avx->dwconv2d(&R.p, &g, x, w, b, y1), EO_OK);
+        we = exact(w, (size_t)g.c * g.kh * g.kw);
+        ye = exact(y1, ny);
+        assert_int_equal(ref->dwconv2d(&R.p, &g, xe, we, b, y0), EO_OK);
+        assert_int_equal(avx->dwconv2d(&R.p, &g, xe, we, b, ye), EO_OK);
+        memcpy(y1, ye, ny);
+        free(xe), free(we), free(ye);
         if (memcmp(y0, y1, ny))
             fail_msg("dwconv2d differs: n%d c%d %dx%d k%dx%d s%d,%d pad %d %d %d %d", g.n, g.c, g.h,
                      g.w, g.kh, g.kw, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.pad_bottom,
                      g.pad_right);
     }
-    /* a wide map where the 16-pixel blocks dominate: 3x3 pad 1 on 28x28 */
+    /* a wide map where the 16-pixel blocks dominate: 3x3 pad 1 on 12x40 */
     eo_q8_geom g = {1, 4, 12, 40, 3, 3, 1, 1, 1, 1, 1, 1};
     fill(&r, x, 4 * 12 * 40);
     fill(&r, w, 4 * 4 * 9);
@@ -161,17 +183,21 @@ static void test_pools(void **state)
         int32_t lo = -128 + (int32_t)eo_rng_below(&r, 60), hi = 127 - (int32_t)eo_rng_below(&r, 60);
         size_t ny = (size_t)g.n * g.c * eo_q8_geom_out_h(&g) * eo_q8_geom_out_w(&g);
         fill(&r, x, (size_t)g.n * g.c * g.h * g.w);
-        assert_int_equal(ref->maxpool(&g, lo, hi, x, y0), EO_OK);
-        assert_int_equal(avx->maxpool(&g, lo, hi, x, y1), EO_OK);
-        if (memcmp(y0, y1, ny)) fail_msg("maxpool differs (w %d kw %d sw %d)", g.w, g.kw, g.stride_w);
-        assert_int_equal(ref->avgpool(&g, lo, hi, x, y0), EO_OK);
-        assert_int_equal(avx->avgpool(&g, lo, hi, x, y1), EO_OK);
-        if (memcmp(y0, y1, ny)) fail_msg("avgpool differs (w %d kw %d sw %d)", g.w, g.kw, g.stride_w);
+        int8_t *xe = exact(x, (size_t)g.n * g.c * g.h * g.w), *ye = exact(y1, ny);
+        assert_int_equal(ref->maxpool(&g, lo, hi, xe, y0), EO_OK);
+        assert_int_equal(avx->maxpool(&g, lo, hi, xe, ye), EO_OK);
+        if (memcmp(y0, ye, ny)) fail_msg("maxpool differs (w %d kw %d sw %d)", g.w, g.kw, g.stride_w);
+        assert_int_equal(ref->avgpool(&g, lo, hi, xe, y0), EO_OK);
+        assert_int_equal(avx->avgpool(&g, lo, hi, xe, ye), EO_OK);
+        if (memcmp(y0, ye, ny)) fail_msg("avgpool differs (w %d kw %d sw %d)", g.w, g.kw, g.stride_w);
+        free(xe), free(ye);
     }
     for (int32_t hw = 1; hw <= 200; hw += 7) {
         fill(&r, x, (size_t)3 * hw);
-        assert_int_equal(ref->gap(1, 3, hw, -128, 127, x, y0), EO_OK);
-        assert_int_equal(avx->gap(1, 3, hw, -128, 127, x, y1), EO_OK);
+        int8_t *xe = exact(x, (size_t)3 * hw);
+        assert_int_equal(ref->gap(1, 3, hw, -128, 127, xe, y0), EO_OK);
+        assert_int_equal(avx->gap(1, 3, hw, -128, 127, xe, y1), EO_OK);
+        free(xe);
         assert_memory_equal(y0, y1, 3);
     }
 }
@@ -198,11 +224,16 @@ static void test_convert(void **state)
             }
         }
         size_t n = 1 + eo_rng_below(&r, N);
-        assert_int_equal(ref->quantize(n, x, scale, zp, q0), EO_OK);
-        assert_int_equal(avx->quantize(n, x, scale, zp, q1), EO_OK);
-        assert_memory_equal(q0, q1, n);
+        float *xe = malloc(n * sizeof(float));
+        assert_non_null(xe);
+        memcpy(xe, x, n * sizeof(float));
+        int8_t *qe = exact(q1, n);
+        assert_int_equal(ref->quantize(n, xe, scale, zp, q0), EO_OK);
+        assert_int_equal(avx->quantize(n, xe, scale, zp, qe), EO_OK);
+        assert_memory_equal(q0, qe, n);
         assert_int_equal(ref->dequantize(n, q0, scale, zp, d0), EO_OK);
-        assert_int_equal(avx->dequantize(n, q0, scale, zp, d1), EO_OK);
+        assert_int_equal(avx->dequantize(n, qe, scale, zp, d1), EO_OK);
+        free(xe), free(qe);
         assert_memory_equal(d0, d1, n * sizeof(float));
     }
 }

@@ -280,6 +280,7 @@ static void test_act_range(void **state)
 
 /* Per-channel layer set-up from float ranges, as a quantizer would do it. */
 typedef struct qlayer {
+    float wf[64 * 600], bf[64]; /* the float layer before quantization */
     eo_q8_qparam in, out;
     float wsc[64];
     int32_t mult[64], shift[64], bias[64];
@@ -289,8 +290,7 @@ typedef struct qlayer {
 
 static void make_layer(qlayer *L, eo_rng *r, int rows, int cols, int per_channel, double out_hi)
 {
-    static float wf[64 * 600];
-    float bf[64];
+    float *wf = L->wf, *bf = L->bf;
     for (int i = 0; i < rows * cols; i++) wf[i] = (float)(eo_rng_normal(r) * 0.1);
     for (int i = 0; i < rows; i++) bf[i] = (float)(eo_rng_normal(r) * 0.2);
     assert_int_equal(eo_q8_choose_params(-1.0, 3.0, &L->in), EO_OK);
@@ -334,6 +334,19 @@ static void test_fc_vs_float(void **state)
                 for (int i = 0; i < I; i++)
                     acc += L.in.scale * (x[b * I + i] - L.in.zero_point) * (ws * L.w[o * I + i]);
                 check_close(y[b * O + o], acc, &L);
+                /* Against the float layer before quantization (inputs are
+                 * exact): add the weight and bias rounding, accumulated. */
+                double fl = L.bf[o], bound = 0.5 * L.in.scale * ws;
+                for (int i = 0; i < I; i++) {
+                    double xv = L.in.scale * (x[b * I + i] - L.in.zero_point);
+                    fl += xv * L.wf[o * I + i];
+                    bound += fabs(xv) * ws * 0.5;
+                }
+                double ideal = fl / L.out.scale + L.out.zero_point;
+                if (ideal < 127.5 && ideal > -128.5)
+                    if (!(fabs(y[b * O + o] - ideal) <= 1.0 + bound / L.out.scale + 1e-6 * fabs(ideal)))
+                        fail_msg("int8 %d vs float layer %.4f (bound %.4f)", y[b * O + o], ideal,
+                                 1.0 + bound / L.out.scale);
             }
     }
 }
