@@ -122,6 +122,7 @@ typedef struct eo_style {
     int marker_hollow;  /* 1: white-filled markers with a colored edge (default 0) */
     int steps;          /* 1: draw the line as a staircase, horizontal first (default 0) */
     int legend;         /* 1: list it in the legend when it has a label (default 1) */
+    int halo;           /* 1: a white outline under the line, for contrast on maps (default 0) */
 } eo_style;
 
 eo_style eo_style_defaults(void);

@@ -69,6 +69,7 @@ eo_style eo_style_defaults(void)
     s.marker_hollow = 0;
     s.steps = 0;
     s.legend = 1;
+    s.halo = 0;
     return s;
 }
 

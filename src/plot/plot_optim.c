@@ -50,7 +50,7 @@ int eo_plot_trajectories(eo_panel *p, eo_fn f, void *user, double x0, double x1,
     eo_contour_params cp = eo_contour_defaults();
     cp.nlevels = m.nlevels;
     cp.level_scale = m.level_scale;
-    cp.fill_alpha = 0.6;
+    cp.fill_alpha = 0.5;
     cp.label = "f(x0, x1)";
     rc = eo_panel_contour(p, &grid, &cp);
     free(z);
@@ -65,6 +65,7 @@ int eo_plot_trajectories(eo_panel *p, eo_fn f, void *user, double x0, double x1,
         eo_style st = eo_style_defaults();
         st.color = (int32_t)eo__panel_next_color(p);
         st.line_width = 1.8;
+        st.halo = 1;
         if (m.markers == 1 || (m.markers < 0 && t->n <= 60)) {
             st.marker = EO_MARKER_CIRCLE;
             st.marker_size = 4.0;

@@ -505,7 +505,12 @@ int eo__render(const eo_figure *f, eo__canvas *c, eo_error *err)
         c->group_begin(c, "eo-panel", id);
         if (p->grid && !L.grid_series) draw_grid(&r, &L);
         c->clip_begin(c, L.x, L.y, L.w, L.h);
-        for (size_t k = 0; k < p->ns; k++) eo__draw_series(&r, &L, &p->s[k], k);
+        /* Rasters first, then the halos of lines, then everything in order. */
+        size_t k = 0;
+        for (; k < p->ns && (p->s[k].kind == EO__CONTOUR || p->s[k].kind == EO__HEATMAP); k++)
+            eo__draw_series(&r, &L, &p->s[k], k);
+        for (size_t j = 0; j < p->ns; j++) eo__draw_halo(&r, &L, &p->s[j]);
+        for (; k < p->ns; k++) eo__draw_series(&r, &L, &p->s[k], k);
         c->clip_end(c);
         draw_axes(&r, &L, cx, cy, cw);
         if (L.cbar) eo__draw_colorbar(&r, &L);

@@ -71,6 +71,9 @@ eo__paint eo__paint_of(uint32_t rgb, double alpha, double width, int dash);
 
 /* render_series.c */
 void eo__draw_series(eo__rc *r, const eo__pl *L, const eo__series *s, size_t index);
+/* The white outline of a line series with style.halo (drawn for all such
+ * series before any series, so no halo covers another series' line). */
+void eo__draw_halo(eo__rc *r, const eo__pl *L, const eo__series *s);
 void eo__legend_size(eo__rc *r, const eo_panel *p, double *w, double *h);
 void eo__draw_legend(eo__rc *r, const eo__pl *L);
 /* Best corner for an AUTO legend (0..3: upper right, upper left, lower right,

@@ -118,6 +118,21 @@ static void draw_line_series(eo__rc *r, const eo__pl *L, const eo__series *s)
         }
 }
 
+void eo__draw_halo(eo__rc *r, const eo__pl *L, const eo__series *s)
+{
+    const eo_style *st = &s->st;
+    if (s->kind != EO__LINE || !st->halo || st->line_width <= 0.0 || s->n < 2) return;
+    double *q;
+    size_t m = pixel_path(L, s->n, s->x, s->y, st->steps ? 1 : 0, &q);
+    if (!q) {
+        r->c->status = EO_ERR_NOMEM;
+        return;
+    }
+    eo__paint halo = eo__paint_of(0xFFFFFF, 0.55 * st->alpha, st->line_width + 1.6, EO_DASH_SOLID);
+    if (m) r->c->path(r->c, q, m, 0, &halo, NULL, "eo-halo");
+    free(q);
+}
+
 /* Pareto: staircase through the front sorted by x, dominated points grey. */
 typedef struct {
     double x, y;
