@@ -179,7 +179,8 @@ int eo__render_png(const eo_figure *f, void *file, eo_error *err)
     c.image = c_image;
     int rc = eo__render(f, &c, err);
     if (rc == EO_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-        rc = eo_error_set(err, EO_ERR_NOMEM, "cairo: %s", cairo_status_to_string(cairo_status(cr)));
+        rc = eo_error_set(err, cairo_status(cr) == CAIRO_STATUS_NO_MEMORY ? EO_ERR_NOMEM : EO_ERR_INVALID, "cairo: %s",
+                          cairo_status_to_string(cairo_status(cr)));
     cairo_destroy(cr);
     if (rc == EO_OK) {
         cairo_surface_flush(s);

@@ -43,6 +43,7 @@ static void num(FILE *fp, double v)
     char b[48];
     if (!isfinite(v)) v = 0.0;
     snprintf(b, sizeof b, "%.2f", v);
+    eo__c_number(b);
     char *dot = strchr(b, '.');
     if (dot) {
         char *e = b + strlen(b) - 1;

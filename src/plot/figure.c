@@ -99,6 +99,42 @@ int eo__fail(eo_figure *f, int code, const char *fmt, ...)
     return code;
 }
 
+int eo__utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0) return 0;
+        unsigned cp = n == 0 ? c : n == 1 ? c & 0x1F : n == 2 ? c & 0x0F : c & 0x07;
+        for (int i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        static const unsigned min_cp[4] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+void eo__c_number(char *s)
+{
+    char *o = s;
+    int in_point = 0;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e' || c == 'n' || c == 'a' || c == 'i' || c == 'f') {
+            *o++ = c;
+            in_point = 0;
+        } else if (!in_point) {
+            *o++ = '.';
+            in_point = 1;
+        }
+    }
+    *o = '\0';
+}
+
 char *eo__strdup(const char *s)
 {
     if (!s || !*s) return NULL;
@@ -220,6 +256,7 @@ eo_panel *eo_figure_panel(eo_figure *f, size_t index)
 
 static int set_text(eo_figure *f, char **dst, const char *s)
 {
+    if (s && !eo__utf8_valid(s)) return eo__fail(f, EO_ERR_INVALID, "text is not valid UTF-8");
     char *d = eo__strdup(s);
     if (s && *s && !d) return eo__fail(f, EO_ERR_NOMEM, "out of memory copying a label");
     free(*dst);

@@ -71,6 +71,11 @@ int eo__fail(eo_figure *f, int code, const char *fmt, ...)
 #endif
     ;
 char *eo__strdup(const char *s);   /* NULL and "" give NULL */
+/* 1 if s is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+int eo__utf8_valid(const char *s);
+/* Make a number printed by the C library locale-proof: whatever the current
+ * locale's decimal point is, it becomes '.' (in place). */
+void eo__c_number(char *s);
 /* Copy n doubles (n may be 0 -> returns a 1-element buffer so NULL means
  * failure). Overflow-checked. */
 double *eo__dup_doubles(const double *src, size_t n);

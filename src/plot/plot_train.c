@@ -81,8 +81,10 @@ int eo_plot_histogram_grid(eo_panel *p, const char *name, size_t n, const float 
             double v = (double)(q - zero_point) * scale;
             if (v >= lo - 0.5 * scale && v <= hi + 0.5 * scale) grid[g++] = v;
         }
-        char label[96];
-        snprintf(label, sizeof label, "int8 grid (%zu levels, step %.3g)", g, scale);
+        char label[96], sc[32];
+        snprintf(sc, sizeof sc, "%.3g", scale);
+        eo__c_number(sc);
+        snprintf(label, sizeof label, "int8 grid (%zu levels, step %s)", g, sc);
         eo_style gs = eo_style_defaults();
         gs.color = 0x555555;
         gs.alpha = 0.45;

@@ -141,8 +141,11 @@ int eo_plot_rungs(eo_panel *p, size_t n, const long *trial, const double *budget
         char label[80];
         const char *lab = NULL;
         if (rung < 64 && !labelled[rung]) {
-            snprintf(label, sizeof label, "reached rung %zu (%s %g)", rung, budget_name && *budget_name ? budget_name : "budget",
-                     bud[rung]);
+            char bv[32];
+            snprintf(bv, sizeof bv, "%g", bud[rung]);
+            eo__c_number(bv);
+            snprintf(label, sizeof label, "reached rung %zu (%s %s)", rung, budget_name && *budget_name ? budget_name : "budget",
+                     bv);
             lab = label;
             labelled[rung] = 1;
         }

@@ -52,6 +52,7 @@ static int begin(eo_panel *p, eo__series *s, const char *what, const char *label
     }
     if (why) return eo__fail(p->fig, EO_ERR_INVALID, "%s: %s", what, why);
     if (s->st.color == EO_COLOR_AUTO) s->st.color = (int32_t)eo__panel_next_color(p);
+    if (label && !eo__utf8_valid(label)) return eo__fail(p->fig, EO_ERR_INVALID, "%s: label is not valid UTF-8", what);
     if (label && *label) {
         s->label = eo__strdup(label);
         if (!s->label) return eo__fail(p->fig, EO_ERR_NOMEM, "%s: out of memory", what);
@@ -242,6 +243,7 @@ int eo_panel_text(eo_panel *p, double x, double y, const char *text, int halign)
 {
     if (!p) return EO_ERR_INVALID;
     if (!text || !*text) return eo__fail(p->fig, EO_ERR_INVALID, "text: empty text");
+    if (!eo__utf8_valid(text)) return eo__fail(p->fig, EO_ERR_INVALID, "text: not valid UTF-8");
     if (halign < -1 || halign > 1) return eo__fail(p->fig, EO_ERR_INVALID, "text: halign must be -1, 0 or 1");
     eo__series *s = push(p, "text");
     if (!s) return EO_ERR_NOMEM;
@@ -280,6 +282,7 @@ int eo_panel_contour(eo_panel *p, const eo_grid *g, const eo_contour_params *cp)
 {
     if (!p) return EO_ERR_INVALID;
     eo_contour_params c = cp ? *cp : eo_contour_defaults();
+    if (c.label && !eo__utf8_valid(c.label)) return eo__fail(p->fig, EO_ERR_INVALID, "contour: label is not valid UTF-8");
     if (!(c.fill_alpha >= 0.0 && c.fill_alpha <= 1.0))
         return eo__fail(p->fig, EO_ERR_INVALID, "contour: fill_alpha must be in [0, 1]");
     if (c.levels) {
@@ -320,6 +323,7 @@ int eo_panel_heatmap(eo_panel *p, const eo_grid *g, const eo_heatmap_params *hp)
 {
     if (!p) return EO_ERR_INVALID;
     eo_heatmap_params h = hp ? *hp : eo_heatmap_defaults();
+    if (h.label && !eo__utf8_valid(h.label)) return eo__fail(p->fig, EO_ERR_INVALID, "heatmap: label is not valid UTF-8");
     eo__series *s = push(p, "heatmap");
     if (!s) return EO_ERR_NOMEM;
     s->kind = EO__HEATMAP;

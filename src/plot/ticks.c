@@ -99,6 +99,7 @@ void eo_plot_tick_label(double v, double step, char *buf, size_t n)
         if (d > 15) d = 15;
         char tmp[64];
         snprintf(tmp, sizeof tmp, "%.*e", d, v);
+        eo__c_number(tmp);
         char *ep = strchr(tmp, 'e');
         if (!ep) {
             snprintf(buf, n, "%s", tmp);
@@ -125,6 +126,7 @@ void eo_plot_tick_label(double v, double step, char *buf, size_t n)
         if (fabs(round(v * p) / p - v) <= REL_TOL * step) break;
     }
     snprintf(buf, n, "%.*f", nfrac, v);
+    eo__c_number(buf);
 }
 
 int eo_plot_ticks_linear(double lo, double hi, int target, int loose, eo_ticks *t)

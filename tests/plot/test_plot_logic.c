@@ -3,11 +3,13 @@
  * model's argument checks, and the no-cairo contract. References are
  * independent: analytic curves, brute-force domination, flood fills of the
  * bilinear interpolant, CIE L* computed here from sRGB. */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eo_test.h"
 #include "edgeopt/plot.h"
+#include "plot/internal.h" /* eo__c_number */
 
 /* ------------------------------------------------------------- helpers */
 
@@ -594,6 +596,42 @@ static void test_model_errors(void **state)
     eo_figure_destroy(NULL);
 }
 
+static void test_utf8_and_locale(void **state)
+{
+    (void)state;
+    eo_figure *f;
+    assert_int_equal(eo_figure_create(300, 200, &f), EO_OK);
+    eo_panel *p = eo_figure_panel(f, 0);
+    double y[2] = {1, 2};
+    assert_int_equal(eo_panel_xlabel(p, "x\xC3\xA9 \xE2\x88\x92 ok"), EO_OK);       /* e-acute, minus */
+    assert_int_equal(eo_panel_xlabel(p, "bad \xC3"), EO_ERR_INVALID);                 /* truncated */
+    assert_int_equal(eo_panel_title(p, "overlong \xC0\xAF"), EO_ERR_INVALID);        /* overlong '/' */
+    assert_int_equal(eo_panel_line(p, "surrogate \xED\xA0\x80", 2, NULL, y, NULL), EO_ERR_INVALID);
+    assert_int_equal(eo_panel_text(p, 0, 0, "\xFF", 0), EO_ERR_INVALID);
+    assert_int_equal(eo_figure_title(f, "\xF0\x9F\x93\x88 chart"), EO_OK);         /* U+1F4C8 */
+    eo_figure_destroy(f);
+    /* Numbers printed under a locale with another decimal point are
+     * normalised (the C library's output is fixed up in place)... */
+    char c1[16] = "0,25", c2[16] = "-2\xD9\xAB" "5e-5", c3[16] = "nan";
+    eo__c_number(c1);
+    eo__c_number(c2);
+    eo__c_number(c3);
+    assert_string_equal(c1, "0.25");
+    assert_string_equal(c2, "-2.5e-5");
+    assert_string_equal(c3, "nan");
+    /* ...and, where such a locale is installed, labels really ignore it. */
+    const char *locs[3] = {"de_DE.UTF-8", "fr_FR.UTF-8", "de_DE"};
+    int set = 0;
+    for (int i = 0; i < 3 && !set; i++) set = setlocale(LC_NUMERIC, locs[i]) != NULL;
+    if (!set) return; /* no such locale installed: nothing to check */
+    char b[32];
+    eo_plot_tick_label(0.25, 0.05, b, sizeof b);
+    assert_string_equal(b, "0.25");
+    eo_plot_tick_label(2.5e-5, 5e-6, b, sizeof b);
+    assert_string_equal(b, "2.5e-5");
+    setlocale(LC_NUMERIC, "C");
+}
+
 static void test_formats_and_availability(void **state)
 {
     (void)state;
@@ -638,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_colormap),
         cmocka_unit_test(test_pareto),
         cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_utf8_and_locale),
         cmocka_unit_test(test_formats_and_availability),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
