@@ -22,14 +22,17 @@ double eo__dot(size_t n, const double *a, const double *b)
 
 double eo__nrm2(size_t n, const double *a)
 {
-    /* Scaled to avoid overflow for huge entries. */
+    /* Fast path: the plain sum of squares when it neither overflows nor
+     * underflows; otherwise rescale by the largest magnitude. */
+    double ss = eo__dot(n, a, a);
+    if (ss > 1e-290 && ss < 1e290) return sqrt(ss);
+    if (ss == 0.0 || ss != ss) return ss == 0.0 ? 0.0 : NAN;
     double amax = 0.0;
     for (size_t i = 0; i < n; i++) {
         double v = fabs(a[i]);
         if (v > amax || v != v) amax = v;
     }
     if (amax == 0.0 || !isfinite(amax)) return amax;
-    if (amax < 1e150 && amax > 1e-150) return sqrt(eo__dot(n, a, a));
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
         double v = a[i] / amax;
