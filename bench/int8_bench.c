@@ -14,6 +14,8 @@
  *    the lowest one from which CSR stays faster.
  * 3. The k-means lookup layer (4-bit and 8-bit indices) against the same dense
  *    layer, batch 1.
+ * 4. int8 conv, depthwise and pooling layers of a small CNN: reference
+ *    against AVX2.
  * Every figure is the median over --reps repetitions; a repetition runs the
  * routine in a loop for at least --time seconds. Inputs cycle over 64
  * different samples. */
@@ -325,6 +327,74 @@ static void bench_cluster(void)
     free(w), free(idx), free(C.packed), free(C.x), free(C.b), free(S.y);
 }
 
+/* ------------------------------------------------- conv layers, ref vs AVX2 */
+
+typedef struct conv_ctx {
+    const eo_q8_ops *ops;
+    eo_q8_geom g;
+    int32_t oc, m[64], sh[64], bias[64];
+    eo_q8_params p;
+    int8_t *x, *w, *y;
+    int kind; /* 0 conv, 1 depthwise, 2 maxpool */
+} conv_ctx;
+
+static void run_conv(void *ctx, int i)
+{
+    conv_ctx *C = ctx;
+    (void)i;
+    if (C->kind == 0) C->ops->conv2d(&C->p, &C->g, C->oc, C->x, C->w, C->bias, C->y);
+    if (C->kind == 1) C->ops->dwconv2d(&C->p, &C->g, C->x, C->w, C->bias, C->y);
+    if (C->kind == 2) C->ops->maxpool(&C->g, -128, 127, C->x, C->y);
+}
+
+static void bench_conv(void)
+{
+    static const struct {
+        const char *label;
+        eo_q8_geom g;
+        int32_t oc;
+        int kind;
+    } L[] = {
+        {"conv 1->16 3x3 pad 1, 28x28", {1, 1, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1}, 16, 0},
+        {"conv 16->32 3x3 pad 1, 14x14", {1, 16, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 32, 0},
+        {"conv 16->32 3x3 stride 2, 28x28", {1, 16, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 32, 0},
+        {"depthwise 32 3x3 pad 1, 14x14", {1, 32, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 32, 1},
+        {"maxpool 2x2/2, 16x28x28", {1, 16, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0}, 16, 2},
+    };
+    eo_rng r;
+    eo_rng_seed(&r, 11);
+    printf("## int8 conv / pool layers, one sample (median of %d reps)\n", g_reps);
+    printf("| layer | ref us | avx2 us | ref/avx2 |\n|---|---|---|---|\n");
+    const eo_q8_ops *avx = eo_q8_ops_get(EO_Q8_PATH_AVX2);
+    for (size_t t = 0; t < sizeof L / sizeof L[0]; t++) {
+        conv_ctx C;
+        C.g = L[t].g;
+        C.oc = L[t].oc;
+        C.kind = L[t].kind;
+        size_t nx = (size_t)C.g.c * C.g.h * C.g.w, nw = (size_t)C.oc * C.g.c * C.g.kh * C.g.kw;
+        size_t ny = (size_t)C.oc * eo_q8_geom_out_h(&C.g) * eo_q8_geom_out_w(&C.g);
+        C.x = malloc(nx), C.w = malloc(nw), C.y = malloc(ny);
+        for (size_t i = 0; i < nx; i++) C.x[i] = (int8_t)((int)eo_rng_below(&r, 256) - 128);
+        for (size_t i = 0; i < nw; i++) C.w[i] = (int8_t)((int)eo_rng_below(&r, 255) - 127);
+        for (int i = 0; i < 64; i++) {
+            C.m[i] = 1 << 30;
+            C.sh[i] = -10;
+            C.bias[i] = (int32_t)eo_rng_below(&r, 2000) - 1000;
+        }
+        eo_q8_params p = {-3, 5, -128, 127, 1, C.m, C.sh};
+        C.p = p;
+        C.ops = eo_q8_ops_get(EO_Q8_PATH_REF);
+        double tr = time_us(run_conv, &C);
+        double ta = tr;
+        if (avx) {
+            C.ops = avx;
+            ta = time_us(run_conv, &C);
+        }
+        printf("| %s | %.2f | %.2f | %.2fx |\n", L[t].label, tr, ta, tr / ta);
+        free(C.x), free(C.w), free(C.y);
+    }
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -347,5 +417,6 @@ int main(int argc, char **argv)
     bench_mlp();
     bench_csr();
     bench_cluster();
+    bench_conv();
     return 0;
 }

@@ -1,15 +1,13 @@
 /* int8 max / average / global average pooling, AVX2 (contracts:
  * eo_q8_maxpool_ref, eo_q8_avgpool_ref, eo_q8_gap_ref in edgeopt/qref.h).
  *
- * Vector paths: stride_w = 1 (32 outputs per block for max, 16 for average,
- * each tap a shifted row load), and the common 2-wide stride-2 window (16
- * outputs from 32 input bytes: even and odd bytes separated by a byte shuffle
- * for max, adjacent pairs summed by vpmaddwd for average). Sums of at most 255
- * int8 values fit int16. Every window that touches the padding, and every
- * other geometry, goes through the scalar code, which is the reference's. The
- * average's division (half away from zero) is scalar, as in the reference,
- * so all paths round identically. */
+ * Vector path: blocks of 16 outputs along a row for stride_w 1 or 2 and
+ * windows up to 32 wide, values widened to int16 (sums of at most 255 int8
+ * values fit int16); every other geometry goes through the scalar code, which
+ * is the reference's. The average's division (half away from zero) is
+ * scalar, as in the reference, so all paths round identically. */
 #include <immintrin.h>
+#include <string.h>
 
 #include "kernels/q8_internal.h"
 
@@ -51,90 +49,72 @@ static inline __m256i q8p_load32(const int8_t *p)
     return _mm256_loadu_si256((const __m256i *)(const void *)p);
 }
 
-/* Max over rows y0..y1-1 of the 32 bytes at column ix0. */
-static inline __m256i q8p_colmax(const eo_q8_geom *g, const int8_t *xc, int32_t y0, int32_t y1,
-                                 int32_t ix0)
+#define Q8P_BLK 16
+#define Q8P_MAXKW 32
+
+/* The 16 window columns kx of outputs ox..ox+15 as int16 lanes: stride 1
+ * reads 16 consecutive bytes, stride 2 the even bytes of 32 (each int16 lane
+ * of a 32-byte load holds bytes 2j, 2j+1; shifting left then arithmetic right
+ * by 8 keeps byte 2j, sign-extended). */
+static inline __m256i q8p_cols(const int8_t *src, int32_t kx, int32_t stride)
 {
-    __m256i m = _mm256_set1_epi8(-128);
-    for (int32_t iy = y0; iy < y1; iy++)
-        m = _mm256_max_epi8(m, q8p_load32(xc + (size_t)iy * (size_t)g->w + (size_t)ix0));
-    return m;
+    if (stride == 1)
+        return _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(src + kx)));
+    return _mm256_srai_epi16(_mm256_slli_epi16(q8p_load32(src + kx), 8), 8);
 }
 
+/* One output row: blocks of 16 outputs (stride 1 or 2, kw <= 32; average
+ * also needs rows * kw <= 255 so the int16 sums cannot overflow), a row
+ * segment crossing the input's edge read from a copy filled with -128 (max)
+ * or 0 (sum), which leaves the max and the sum of the valid pixels unchanged;
+ * the average's count is each output's own number of valid pixels. */
 static void q8p_row(const eo_q8_geom *g, const int8_t *xc, int32_t oy, int32_t ow, int8_t *yr,
                     int is_max, int32_t amin, int32_t amax)
 {
     int32_t y0 = oy * g->stride_h - g->pad_top, y1 = y0 + g->kh;
     if (y0 < 0) y0 = 0;
     if (y1 > g->h) y1 = g->h;
-    const int32_t rows = y1 - y0, pl = g->pad_left;
-    int32_t ox = 0;
-    /* Skip the outputs whose window starts in the left padding. */
-    while (ox < ow && ox * g->stride_w - pl < 0) {
-        yr[ox] = q8p_pixel(g, xc, y0, y1, ox, is_max, amin, amax);
-        ox++;
+    const int32_t rows = y1 - y0, s = g->stride_w, kw = g->kw;
+    const int vec = (s == 1 || s == 2) && kw <= Q8P_MAXKW && (is_max || rows * kw <= 255);
+    if (!vec) {
+        for (int32_t ox = 0; ox < ow; ox++) yr[ox] = q8p_pixel(g, xc, y0, y1, ox, is_max, amin, amax);
+        return;
     }
-    if (g->stride_w == 1 && is_max) {
-        const __m256i lo = _mm256_set1_epi8((char)amin), hi = _mm256_set1_epi8((char)amax);
-        for (; ox + 32 <= ow && ox - pl + g->kw - 1 + 31 <= g->w - 1; ox += 32) {
-            __m256i m = _mm256_set1_epi8(-128);
-            for (int32_t kx = 0; kx < g->kw; kx++)
-                m = _mm256_max_epi8(m, q8p_colmax(g, xc, y0, y1, ox - pl + kx));
-            m = _mm256_min_epi8(_mm256_max_epi8(m, lo), hi);
-            _mm256_storeu_si256((__m256i *)(void *)(yr + ox), m);
-        }
-    } else if (g->stride_w == 1 && rows * g->kw <= 255) {
-        int32_t acc[16];
-        const int32_t count = rows * g->kw;
-        for (; ox + 16 <= ow && ox - pl + g->kw - 1 + 15 <= g->w - 1; ox += 16) {
-            __m256i s = _mm256_setzero_si256();
-            for (int32_t iy = y0; iy < y1; iy++) {
-                const int8_t *row = xc + (size_t)iy * (size_t)g->w + (size_t)(ox - pl);
-                for (int32_t kx = 0; kx < g->kw; kx++)
-                    s = _mm256_add_epi16(s, _mm256_cvtepi8_epi16(_mm_loadu_si128(
-                                                (const __m128i *)(const void *)(row + kx))));
+    const int32_t span = s == 1 ? kw + Q8P_BLK - 1 : kw + 2 * Q8P_BLK - 1;
+    const int8_t fill = is_max ? (int8_t)-128 : 0;
+    int8_t tmp[Q8P_MAXKW + 2 * Q8P_BLK];
+    int16_t v16[Q8P_BLK];
+    for (int32_t ox = 0; ox < ow; ox += Q8P_BLK) {
+        const int32_t ix0 = ox * s - g->pad_left;
+        const int inside = ix0 >= 0 && ix0 + span <= g->w;
+        __m256i acc = is_max ? _mm256_set1_epi16(-128) : _mm256_setzero_si256();
+        for (int32_t iy = y0; iy < y1; iy++) {
+            const int8_t *row = xc + (size_t)iy * (size_t)g->w;
+            const int8_t *src = row + ix0;
+            if (!inside) {
+                memset(tmp, fill, sizeof tmp);
+                int32_t lo = ix0 < 0 ? 0 : ix0, hi = ix0 + span < g->w ? ix0 + span : g->w;
+                if (hi > lo) memcpy(tmp + (lo - ix0), row + lo, (size_t)(hi - lo));
+                src = tmp;
             }
-            /* Widen the 16 int16 sums to int32 in order (madd with 1 pairs
-             * would add neighbours, so sign-extend each half instead). */
-            _mm256_storeu_si256((__m256i *)(void *)acc,
-                                _mm256_cvtepi16_epi32(_mm256_castsi256_si128(s)));
-            _mm256_storeu_si256((__m256i *)(void *)(acc + 8),
-                                _mm256_cvtepi16_epi32(_mm256_extracti128_si256(s, 1)));
-            for (int i = 0; i < 16; i++)
-                yr[ox + i] = q8p_clamp(q8p_div_round(acc[i], count), amin, amax);
-        }
-    } else if (g->stride_w == 2 && g->kw == 2) {
-        /* 16 outputs read input columns 2*ox - pl .. 2*ox - pl + 31. */
-        const __m256i even_odd = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11,
-                                                  13, 15, 0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7,
-                                                  9, 11, 13, 15);
-        const __m256i one = _mm256_set1_epi16(1);
-        const __m128i lo = _mm_set1_epi8((char)amin), hi = _mm_set1_epi8((char)amax);
-        for (; ox + 16 <= ow && 2 * ox - pl + 31 <= g->w - 1; ox += 16) {
-            const int32_t ix0 = 2 * ox - pl;
-            if (is_max) {
-                __m256i m = _mm256_shuffle_epi8(q8p_colmax(g, xc, y0, y1, ix0), even_odd);
-                /* qwords: evens 0-15, odds 0-15, evens 16-31, odds 16-31 */
-                m = _mm256_permute4x64_epi64(m, 0xd8);
-                __m128i r = _mm_max_epi8(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
-                r = _mm_min_epi8(_mm_max_epi8(r, lo), hi);
-                _mm_storeu_si128((__m128i *)(void *)(yr + ox), r);
-            } else {
-                __m256i s0 = _mm256_setzero_si256(), s1 = s0;
-                for (int32_t iy = y0; iy < y1; iy++) {
-                    const int8_t *row = xc + (size_t)iy * (size_t)g->w + (size_t)ix0;
-                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)row)), one));
-                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(row + 16))), one));
-                }
-                int32_t acc[16];
-                _mm256_storeu_si256((__m256i *)(void *)acc, s0);
-                _mm256_storeu_si256((__m256i *)(void *)(acc + 8), s1);
-                for (int i = 0; i < 16; i++)
-                    yr[ox + i] = q8p_clamp(q8p_div_round(acc[i], rows * 2), amin, amax);
+            for (int32_t kx = 0; kx < kw; kx++) {
+                __m256i v = q8p_cols(src, kx, s);
+                acc = is_max ? _mm256_max_epi16(acc, v) : _mm256_add_epi16(acc, v);
             }
         }
+        _mm256_storeu_si256((__m256i *)(void *)v16, acc);
+        const int32_t n = ow - ox < Q8P_BLK ? ow - ox : Q8P_BLK;
+        for (int32_t i = 0; i < n; i++) {
+            int32_t v = v16[i];
+            if (!is_max) {
+                int32_t x0 = (ox + i) * s - g->pad_left, x1 = x0 + kw;
+                if (x0 < 0) x0 = 0;
+                if (x1 > g->w) x1 = g->w;
+                v = q8p_div_round(v, rows * (x1 - x0));
+            }
+            yr[ox + i] = q8p_clamp(v, amin, amax);
+        }
     }
-    for (; ox < ow; ox++) yr[ox] = q8p_pixel(g, xc, y0, y1, ox, is_max, amin, amax);
 }
 
 static int q8p_pool(const eo_q8_geom *g, int32_t amin, int32_t amax, const int8_t *x, int8_t *y,

@@ -160,6 +160,21 @@ static void test_conv_dw(void **state)
     assert_int_equal(ref->conv2d(&R.p, &g, 4, x, w, bias, y0), EO_OK);
     assert_int_equal(avx->conv2d(&R.p, &g, 4, x, w, bias, y1), EO_OK);
     assert_memory_equal(y0, y1, 4 * 12 * 40);
+    /* a window wider than the vector path takes (kw 33): the scalar fallback */
+    eo_q8_geom gw = {1, 2, 3, 40, 2, 33, 1, 1, 0, 1, 1, 1};
+    int32_t ow = eo_q8_geom_out_w(&gw), oh = eo_q8_geom_out_h(&gw);
+    fill(&r, x, 2 * 3 * 40);
+    fill(&r, w, 3 * 2 * 2 * 33);
+    rand_params(&R, &r, 3);
+    assert_int_equal(ref->conv2d(&R.p, &gw, 3, x, w, bias, y0), EO_OK);
+    assert_int_equal(avx->conv2d(&R.p, &gw, 3, x, w, bias, y1), EO_OK);
+    assert_memory_equal(y0, y1, (size_t)3 * oh * ow);
+    assert_int_equal(ref->maxpool(&gw, -128, 127, x, y0), EO_OK);
+    assert_int_equal(avx->maxpool(&gw, -128, 127, x, y1), EO_OK);
+    assert_memory_equal(y0, y1, (size_t)2 * oh * ow);
+    assert_int_equal(ref->avgpool(&gw, -128, 127, x, y0), EO_OK);
+    assert_int_equal(avx->avgpool(&gw, -128, 127, x, y1), EO_OK);
+    assert_memory_equal(y0, y1, (size_t)2 * oh * ow);
 }
 
 static void test_pools(void **state)
