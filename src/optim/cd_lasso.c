@@ -13,9 +13,10 @@
  *   nu = X^T R - c w,  k = min(1, a / ||nu||_inf),
  *   gap = (1 + k^2)/2 ||R||^2 + a ||w||_1 - k R.y + c/2 (1 + k^2) ||w||^2
  * and stop when gap < tol ||y||^2. So the same tol gives the same accuracy as
- * scikit-learn. The data are copied once into a centred column-major block so
- * every coordinate step reads one contiguous column (two passes when w_j moves,
- * one when it stays 0). */
+ * scikit-learn. Every coordinate step reads one contiguous column (two passes
+ * when w_j moves, one when it stays 0): column-major X is used in place with
+ * the centring applied on the fly; row-major X is copied once, transposed and
+ * centred. */
 #include <math.h>
 #include <string.h>
 
@@ -48,37 +49,59 @@ static double dot(size_t n, const double *a, const double *b)
     return (s0 + s2) + (s1 + s3);
 }
 
-static void axpy(size_t n, double a, const double *x, double *y)
+/* sum_i (x_i - m) r_i and r += a (x - m): a column centred on the fly, so
+ * column-major input needs no copy (m = 0 for the centred copy). */
+static double dot_c(size_t n, const double *x, double m, const double *r)
 {
-    for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += (x[i] - m) * r[i];
+        s1 += (x[i + 1] - m) * r[i + 1];
+        s2 += (x[i + 2] - m) * r[i + 2];
+        s3 += (x[i + 3] - m) * r[i + 3];
+    }
+    for (; i < n; i++) s0 += (x[i] - m) * r[i];
+    return (s0 + s2) + (s1 + s3);
+}
+
+static void axpy_c(size_t n, double a, const double *x, double m, double *r)
+{
+    for (size_t i = 0; i < n; i++) r[i] += a * (x[i] - m);
 }
 
 typedef struct {
     size_t n, p;
-    double *Xc;    /* p columns of n: centred copy of X */
-    double *R;     /* n: residual */
-    double *yc;    /* n: centred y */
-    double *norm2; /* p: ||x_j||^2 */
-    double *xmean; /* p */
+    const double *Xc; /* p columns of n, column j at Xc + j * ld */
+    size_t ld;
+    double *R;        /* n: residual */
+    double *yc;       /* n: centred y */
+    double *norm2;    /* p: ||x_j - m_j||^2 */
+    double *xmean;    /* p: column means (0 without intercept) */
+    double *cm;       /* p: the mean still to subtract on the fly (xmean, or 0 for the copy) */
     double ymean, yy;
 } ws;
 
+/* Column-major X (rs == 1) is used in place and centred on the fly; other
+ * layouts are copied once into a centred column-major block, transposed in
+ * cache-sized tiles. */
 static int prepare(const eo_enet_params *P, size_t n, size_t p, const double *X, size_t rs,
                    size_t cs, const double *y, ws *W, double **blk, eo_error *err)
 {
+    int inplace = rs == 1;
     size_t cnt, bytes;
-    if (!eo_size_mul(n, p, &cnt) || !eo_size_add(cnt, 2 * n + 2 * p, &cnt) ||
+    if (!eo_size_mul(n, inplace ? 0 : p, &cnt) || !eo_size_add(cnt, 2 * n + 3 * p, &cnt) ||
         !eo_size_mul(cnt, sizeof(double), &bytes))
         return eo_error_set(err, EO_ERR_RANGE, "enet: %zu x %zu is too large", n, p);
     *blk = eo_alloc(P->alloc, bytes);
     if (!*blk) return eo_error_set(err, EO_ERR_NOMEM, "enet: no memory for %zu bytes", bytes);
     W->n = n;
     W->p = p;
-    W->Xc = *blk;
-    W->R = W->Xc + n * p;
+    W->R = *blk;
     W->yc = W->R + n;
     W->norm2 = W->yc + n;
     W->xmean = W->norm2 + p;
+    W->cm = W->xmean + p;
     double ym = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(y[i])) return eo_error_set(err, EO_ERR_NUMERIC, "enet: y[%zu] is not finite", i);
@@ -88,24 +111,36 @@ static int prepare(const eo_enet_params *P, size_t n, size_t p, const double *X,
     W->ymean = ym;
     for (size_t i = 0; i < n; i++) W->yc[i] = y[i] - ym;
     W->yy = dot(n, W->yc, W->yc);
+    if (inplace) {
+        W->Xc = X;
+        W->ld = cs;
+    } else {
+        double *C = W->cm + p;
+        enum { T = 32 };
+        for (size_t i0 = 0; i0 < n; i0 += T)
+            for (size_t j0 = 0; j0 < p; j0 += T) {
+                size_t i1 = i0 + T < n ? i0 + T : n, j1 = j0 + T < p ? j0 + T : p;
+                for (size_t j = j0; j < j1; j++)
+                    for (size_t i = i0; i < i1; i++) C[j * n + i] = X[i * rs + j * cs];
+            }
+        W->Xc = C;
+        W->ld = n;
+    }
     for (size_t j = 0; j < p; j++) {
-        double *col = W->Xc + j * n, m = 0.0;
-        if (cs == 1 && rs != 1) {
-            /* row-major source: strided gather (done once) */
-            for (size_t i = 0; i < n; i++) col[i] = X[i * rs + j];
-        } else {
-            const double *src = X + j * cs;
-            if (rs == 1) memcpy(col, src, n * sizeof *col);
-            else
-                for (size_t i = 0; i < n; i++) col[i] = src[i * rs];
-        }
+        const double *col = W->Xc + j * W->ld;
+        double m = 0.0;
         for (size_t i = 0; i < n; i++) m += col[i];
         if (!isfinite(m)) return eo_error_set(err, EO_ERR_NUMERIC, "enet: column %zu is not finite", j);
         m = P->fit_intercept ? m / (double)n : 0.0;
         W->xmean[j] = m;
-        if (m != 0.0)
-            for (size_t i = 0; i < n; i++) col[i] -= m;
-        W->norm2[j] = dot(n, col, col);
+        if (!inplace && m != 0.0) {
+            double *c = (double *)(uintptr_t)col; /* our own copy */
+            for (size_t i = 0; i < n; i++) c[i] -= m;
+        }
+        W->cm[j] = inplace ? m : 0.0;
+        double s2 = 0.0, mm = W->cm[j];
+        for (size_t i = 0; i < n; i++) s2 += (col[i] - mm) * (col[i] - mm);
+        W->norm2[j] = s2;
     }
     return EO_OK;
 }
@@ -126,12 +161,12 @@ static long solve(const ws *W, double alpha, double l1_ratio, double tol, long m
         for (size_t j = 0; j < p; j++) {
             double nj = W->norm2[j];
             if (nj == 0.0) continue;
-            const double *xj = W->Xc + j * n;
-            double wj = w[j];
-            double rho = dot(n, xj, R) + wj * nj;
+            const double *xj = W->Xc + j * W->ld;
+            double mj = W->cm[j], wj = w[j];
+            double rho = dot_c(n, xj, mj, R) + wj * nj;
             double wn = rho > a ? (rho - a) / (nj + c) : (rho < -a ? (rho + a) / (nj + c) : 0.0);
             if (wn != wj) {
-                axpy(n, wj - wn, xj, R);
+                axpy_c(n, wj - wn, xj, mj, R);
                 w[j] = wn;
             }
             dw_max = fmax(dw_max, fabs(wn - wj));
@@ -140,7 +175,7 @@ static long solve(const ws *W, double alpha, double l1_ratio, double tol, long m
         if (w_max == 0.0 || dw_max / w_max < tol || it == max_iter - 1) {
             double nu_max = 0.0, l1 = 0.0, ww = 0.0;
             for (size_t j = 0; j < p; j++) {
-                double nu = dot(n, W->Xc + j * n, R) - c * w[j];
+                double nu = dot_c(n, W->Xc + j * W->ld, W->cm[j], R) - c * w[j];
                 nu_max = fmax(nu_max, fabs(nu));
                 l1 += fabs(w[j]);
                 ww += w[j] * w[j];
@@ -174,7 +209,7 @@ static void residual(const ws *W, const double *w)
 {
     memcpy(W->R, W->yc, W->n * sizeof *W->R);
     for (size_t j = 0; j < W->p; j++)
-        if (w[j] != 0.0) axpy(W->n, -w[j], W->Xc + j * W->n, W->R);
+        if (w[j] != 0.0) axpy_c(W->n, -w[j], W->Xc + j * W->ld, W->cm[j], W->R);
 }
 
 int eo_enet_fit(const eo_enet_params *P, size_t n_samples, size_t n_features, const double *X,
@@ -222,7 +257,7 @@ int eo_enet_path(const eo_enet_params *P, size_t n_samples, size_t n_features, c
     }
     double xy_max = 0.0;
     for (size_t j = 0; j < n_features; j++)
-        xy_max = fmax(xy_max, fabs(dot(n_samples, W.Xc + j * n_samples, W.yc)));
+        xy_max = fmax(xy_max, fabs(dot_c(n_samples, W.Xc + j * W.ld, W.cm[j], W.yc)));
     double amax = xy_max / ((double)n_samples * P->l1_ratio);
     /* np.logspace(log10(amax eps), log10(amax), n)[::-1] */
     double lhi = log10(amax), llo = log10(amax * eps);
