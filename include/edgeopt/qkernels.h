@@ -167,6 +167,16 @@ int eo_q8_quantize_bias(const float *b, int32_t n, float in_scale, const float *
 int eo_q8_requant_params(float in_scale, const float *w_scales, int32_t n, float out_scale,
                          int32_t *mult, int32_t *shift);
 
+/* Fake quantization for quantization-aware training (Jacob et al. 2018,
+ * sec. 3): y = scale * (clamp(round(x / scale) + zp, qmin, qmax) - zp) with
+ * the rounding of eo_q8_quantize_ref (float division, half away from zero),
+ * so y equals dequantize(quantize(x)) bit for bit; activations use [-128,
+ * 127], symmetric weights zp = 0 and [-127, 127]. pass (may be NULL) gets
+ * the straight-through estimator's mask: 1 where round(x / scale) + zp lies
+ * inside [qmin, qmax] (the gradient passes), 0 where it was clamped. */
+int eo_q8_fake_quant(size_t n, const float *x, float scale, int32_t zp, int32_t qmin,
+                     int32_t qmax, float *y, uint8_t *pass);
+
 #ifdef __cplusplus
 }
 #endif

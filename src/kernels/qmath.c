@@ -175,3 +175,30 @@ int eo_q8_requant_params(float in_scale, const float *w_scales, int32_t n, float
     }
     return EO_OK;
 }
+
+int eo_q8_fake_quant(size_t n, const float *x, float scale, int32_t zp, int32_t qmin,
+                     int32_t qmax, float *y, uint8_t *pass)
+{
+    if (!(scale > 0.0f) || !isfinite(scale) || qmin < -128 || qmax > 127 || qmin > qmax ||
+        zp < qmin || zp > qmax)
+        return EO_ERR_INVALID;
+    if (n > 0 && (!x || !y)) return EO_ERR_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        /* the steps of eo_q8_quantize_ref, then its dequantization */
+        float v = x[i] / scale;
+        if (v != v) v = 0.0f;
+        if (v > 512.0f) v = 512.0f;
+        if (v < -512.0f) v = -512.0f;
+        int32_t t = (int32_t)v;
+        float f = v - (float)t;
+        if (f >= 0.5f) t += 1;
+        if (f <= -0.5f) t -= 1;
+        t += zp;
+        int inside = t >= qmin && t <= qmax;
+        if (t < qmin) t = qmin;
+        if (t > qmax) t = qmax;
+        y[i] = (float)(t - zp) * scale;
+        if (pass) pass[i] = (uint8_t)inside;
+    }
+    return EO_OK;
+}

@@ -196,6 +196,40 @@ static void test_round_trip(void **state)
     assert_int_equal(eo_q8_quantize(4, sp, 1.0f, 200, qs), EO_ERR_INVALID);
 }
 
+/* Fake quantization equals quantize + dequantize (activations) and the
+ * weight quantizer's grid (weights), and its STE mask marks the clamped. */
+static void test_fake_quant(void **state)
+{
+    (void)state;
+    eo_rng r;
+    eo_rng_seed(&r, 31);
+    enum { N = 3000 };
+    static float x[N], y[N], back[N];
+    static int8_t q[N];
+    static uint8_t pass[N];
+    for (int i = 0; i < N; i++) x[i] = (float)(eo_rng_normal(&r) * 3.0);
+    x[0] = NAN;
+    eo_q8_qparam qp;
+    assert_int_equal(eo_q8_choose_params(-2.0, 4.0, &qp), EO_OK);
+    assert_int_equal(eo_q8_fake_quant(N, x, qp.scale, qp.zero_point, -128, 127, y, pass), EO_OK);
+    assert_int_equal(eo_q8_quantize_ref(N, x, qp.scale, qp.zero_point, q), EO_OK);
+    assert_int_equal(eo_q8_dequantize_ref(N, q, qp.scale, qp.zero_point, back), EO_OK);
+    assert_memory_equal(y, back, sizeof y);
+    for (int i = 1; i < N; i++) {
+        double lo = qp.scale * (-128 - qp.zero_point), hi = qp.scale * (127 - qp.zero_point);
+        /* the mask is 1 strictly inside the grid (half a step of slack at the ends) */
+        if (x[i] > lo + qp.scale && x[i] < hi - qp.scale) assert_int_equal(pass[i], 1);
+        if (x[i] < lo - qp.scale || x[i] > hi + qp.scale) assert_int_equal(pass[i], 0);
+    }
+    /* weights: symmetric grid of eo_q8_quantize_weights */
+    float sc;
+    assert_int_equal(eo_q8_quantize_weights(x + 1, 1, N - 1, 0, q, &sc), EO_OK);
+    assert_int_equal(eo_q8_fake_quant(N - 1, x + 1, sc, 0, -127, 127, y, NULL), EO_OK);
+    for (int i = 0; i < N - 1; i++) assert_true(y[i] == (float)q[i] * sc);
+    assert_int_equal(eo_q8_fake_quant(N, x, 0.0f, 0, -127, 127, y, NULL), EO_ERR_INVALID);
+    assert_int_equal(eo_q8_fake_quant(N, x, 1.0f, -128, -127, 127, y, NULL), EO_ERR_INVALID);
+}
+
 static void test_weights_and_zero_scale(void **state)
 {
     (void)state;
@@ -500,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_kernel_vectors_avx2),
         cmocka_unit_test(test_choose_params),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_fake_quant),
         cmocka_unit_test(test_weights_and_zero_scale),
         cmocka_unit_test(test_act_range),
         cmocka_unit_test(test_fc_vs_float),
