@@ -72,6 +72,53 @@ data_load() {
 }
 SECTIONS+=(data_load)
 
+# -------------------------------------------------- L-BFGS and Lasso (lane D)
+# L-BFGS (m = 10) on extended Rosenbrock, n = 1,000 and 10,000, from (-1.2, 1, ...):
+# SciPy's L-BFGS-B with its defaults first (median of 5), then edgeopt and
+# NLopt LD_LBFGS stopping at the first f <= SciPy's final f (medians of 21 / 7).
+# Targets: evaluations <= SciPy's, >= 10x faster than SciPy, >= 2x than NLopt.
+lbfgs() {
+    local sp ours
+    echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/lbfgs_scipy.py 5"
+    sp=$(peer "$SRC/bench/lbfgs_scipy.py" 5)
+    echo "$sp"
+    local targets
+    targets=$(echo "$sp" | sed -n 's/.* f=\([^ ]*\) .*/\1/p' | paste -sd, -)
+    show "$BUILD/bench/lbfgs_bench" --reps 21 --target "$targets" | tee /tmp/eo_lbfgs_bench.$$
+    ours=$(cat /tmp/eo_lbfgs_bench.$$)
+    rm -f /tmp/eo_lbfgs_bench.$$
+    printf '%s\n%s\n' "$sp" "$ours" | awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          key = v["n"] "/" v["solver"]; ev[key] = v["evals"]; ms[key] = v["ms"]; ns[v["n"]] = 1 }
+        END { for (n in ns) {
+            printf "lbfgs n=%s: evals edgeopt %s scipy %s nlopt %s; time scipy/edgeopt = %.1fx (target >= 10x)",
+                   n, ev[n "/edgeopt"], ev[n "/scipy"], ev[n "/nlopt"], ms[n "/scipy"] / ms[n "/edgeopt"]
+            if (ms[n "/nlopt"] != "") printf ", nlopt/edgeopt = %.1fx (target >= 2x)", ms[n "/nlopt"] / ms[n "/edgeopt"]
+            printf "\n" } }'
+}
+SECTIONS+=(lbfgs)
+
+# Lasso CD, X 5,000 x 1,000 Gaussian, 50 true non-zeros, alpha 0.1, tol 1e-4:
+# scikit-learn's Lasso on C- and Fortran-ordered X (median of 5) against
+# eo_enet_fit on row- and column-major X (median of 7), same coefficients.
+lasso() {
+    local dir sk ours
+    dir=$(mktemp -d)
+    echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/lasso_sklearn.py DIR 5"
+    sk=$(peer "$SRC/bench/lasso_sklearn.py" "$dir" 5)
+    echo "$sk"
+    echo "\$ $BUILD/bench/lasso_bench DIR 7"
+    ours=$("$BUILD/bench/lasso_bench" "$dir" 7)
+    echo "$ours"
+    rm -rf "$dir"
+    printf '%s\n%s\n' "$sk" "$ours" | awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          ms[v["solver"] "/" v["order"]] = v["ms"]; if (v["solver"] == "edgeopt") d[v["order"]] = v["max_abs_diff"] }
+        END { printf "lasso: sklearn(C)/edgeopt(C) = %.1fx, sklearn(F)/edgeopt(F) = %.1fx, sklearn(F)/edgeopt(C) = %.1fx; max |w - w_sklearn| = %s (target 1e-4)\n",
+                     ms["sklearn/C"] / ms["edgeopt/C"], ms["sklearn/F"] / ms["edgeopt/F"], ms["sklearn/F"] / ms["edgeopt/C"], d["C"] }'
+}
+SECTIONS+=(lasso)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")
