@@ -449,6 +449,7 @@ static int spec_mlp(builder *b, const char *spec, const char *p)
     eo_layer_desc act = eo_layer_desc_defaults(EO_LAYER_RELU);
     float dropout = 0.0f;
     int bn = 0;
+    tok alpha_at = {NULL, 0, 0, 0};
     if (*p == ':') {
         p++;
         for (;;) {
@@ -475,6 +476,7 @@ static int spec_mlp(builder *b, const char *spec, const char *p)
                 act = eo_layer_desc_defaults((eo_layer_kind)kind);
                 act.alpha = alpha;
             } else if (tok_is(&k, "alpha")) {
+                alpha_at = k;
                 if (!parse_float(v.s, v.len, &act.alpha) || !(act.alpha < 1.0f))
                     return fail(c, &v, EO_ERR_PARSE, "alpha must be a number in [0, 1), got '%.*s'", v.len, v.s);
             } else if (tok_is(&k, "dropout")) {
@@ -496,6 +498,8 @@ static int spec_mlp(builder *b, const char *spec, const char *p)
         tok t = {p, 1, 1, (long)(p - spec) + 1};
         return fail(c, &t, EO_ERR_PARSE, "unexpected '%c' in the mlp spec", *p);
     }
+    if (alpha_at.s && act.kind != EO_LAYER_LEAKY_RELU)
+        return fail(c, &alpha_at, EO_ERR_PARSE, "alpha is the slope of act=leaky_relu");
     tok whole = {spec, 3, 1, 1};
     for (int i = 0; i < nh; i++) {
         eo_layer_desc d = eo_layer_desc_defaults(EO_LAYER_DENSE);

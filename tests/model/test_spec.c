@@ -224,6 +224,7 @@ static void test_spec_errors(void **state)
         {"mlp:64:dropout=1", 16, "dropout"},
         {"mlp:64:bn=2", 11, "bn"},
         {"mlp:64:act", 8, "key=value"},
+        {"mlp:64:alpha=0.2", 8, "leaky_relu"},
         {"cnn", 1, "unknown model"},
         {"Linear", 1, "unknown model"},
         {"", 1, "empty"},
