@@ -201,6 +201,39 @@ int eo_model_save(const char *path, const eo_model *m, const eo_scaler *scaler, 
 
 #define MAX_LAYERS 4096
 
+/* Parameter count of an architecture (model.h's layouts), overflow-checked,
+ * without creating the model. */
+static int arch_params(const int64_t in_shape[3], const eo_layer_desc *layers, int nl, uint64_t *out,
+                       const char *where, eo_error *err)
+{
+    int64_t in[3] = {in_shape[0], in_shape[1], in_shape[2]}, o[3];
+    uint64_t total = 0;
+    const uint64_t cap = (uint64_t)1 << 52;
+    for (int i = 0; i < nl; i++) {
+        eo_error e2;
+        if (eo_layer_output_shape(&layers[i], in, o, &e2) != EO_OK)
+            return eo_error_at(err, EO_ERR_FORMAT, where, 0, 0, -1, "layer %d does not fit its input: %s", i, e2.msg);
+        uint64_t c = (uint64_t)in[0], numel = 1, p = 0;
+        for (int k = 0; k < 3; k++) {
+            if (in[k] <= 0 || (uint64_t)in[k] > cap / numel) return eo_error_at(err, EO_ERR_FORMAT, where, 0, 0, -1, "layer %d: input too large", i);
+            numel *= (uint64_t)in[k];
+        }
+        uint64_t u = (uint64_t)layers[i].units, kk = (uint64_t)layers[i].kh * (uint64_t)layers[i].kw;
+        switch (layers[i].kind) {
+        case EO_LAYER_DENSE: p = u > cap / (numel + 1) ? cap : u * (numel + 1); break;
+        case EO_LAYER_CONV2D: p = (c * kk + 1) > cap / (u ? u : 1) ? cap : u * (c * kk + 1); break;
+        case EO_LAYER_DWCONV2D: p = c * (kk + 1); break;
+        case EO_LAYER_BATCHNORM: p = 4 * (in[0] == 1 && in[1] == 1 ? (uint64_t)in[2] : c); break;
+        default: break;
+        }
+        if (p >= cap || total > cap - p) return eo_error_at(err, EO_ERR_FORMAT, where, 0, 0, -1, "layer %d: too many parameters", i);
+        total += p;
+        memcpy(in, o, sizeof in);
+    }
+    *out = total;
+    return EO_OK;
+}
+
 int eo_mf_get_model(const eo_mf_reader *r, const eo_allocator *alloc, eo_model **out, int *has_params,
                     eo_error *err)
 {
@@ -264,6 +297,21 @@ int eo_mf_get_model(const eo_mf_reader *r, const eo_allocator *alloc, eo_model *
         layers[i].eps = (float)fv[2];
         layers[i].momentum = (float)fv[3];
     }
+    /* Bound what the architecture makes eo_model_create allocate by what the
+     * file can justify: a float model carries 4 bytes per parameter; other
+     * models (int8, int4, pruned) at least 1/256 byte. */
+    if (!st) {
+        uint64_t np_arch = 0;
+        int type_float = 1;
+        const char *type;
+        if (eo_mf_get_str(r, "model.type", &type, NULL) == EO_OK) type_float = !strcmp(type, "float");
+        st = arch_params(in, layers, (int)nl, &np_arch, where, err);
+        uint64_t len = eo_mf_reader_size(r);
+        if (!st && (type_float ? np_arch > len / 4 : np_arch / 256 > len))
+            st = eo_error_at(err, EO_ERR_FORMAT, where, 0, 0, -1,
+                             "the architecture has %llu parameters, more than a %llu-byte file can hold",
+                             (unsigned long long)np_arch, (unsigned long long)len);
+    }
     eo_model *m = NULL;
     if (!st) {
         eo_error e2;
@@ -277,10 +325,10 @@ int eo_mf_get_model(const eo_mf_reader *r, const eo_allocator *alloc, eo_model *
     if (st) return st;
     int64_t np;
     if (eo_mf_get_int(r, "model.params", &np, NULL) == EO_OK && (uint64_t)np != eo_model_nparams(m)) {
+        size_t have = eo_model_nparams(m);
         eo_model_destroy(m);
         return eo_error_at(err, EO_ERR_FORMAT, where, 0, 0, -1,
-                           "model.params says %lld parameters but the layers have %zu", (long long)np,
-                           eo_model_nparams(m));
+                           "model.params says %lld parameters but the layers have %zu", (long long)np, have);
     }
     /* Parameters: present if the first parameterized layer has its tensors. */
     int found = 0, missing = 0;

@@ -185,6 +185,46 @@ static void test_refusals(void **state)
     assert_int_equal(eo_model_load(path, &m, NULL, NULL, &e), EO_ERR_FORMAT);
     assert_non_null(strstr(e.msg, "layer.0.weight"));
 
+    /* model.params disagreeing with the layers (a fuzzer find: the message
+     * used the model after freeing it). */
+    save_with("dense", 0);
+    {
+        eo_mf_reader *r;
+        assert_int_equal(eo_mf_reader_open(path, 0, &r, &e), EO_OK);
+        eo_mf_writer *w2;
+        assert_int_equal(eo_mf_writer_create(&w2), EO_OK);
+        for (size_t i = 0; i < eo_mf_meta_count(r); i++) {
+            const eo_mf_meta *mm = eo_mf_meta_at(r, i);
+            if (mm->type == EO_MF_STR) eo_mf_put_str(w2, mm->key, mm->s);
+            if (mm->type == EO_MF_INT) eo_mf_put_int(w2, mm->key, mm->i);
+            if (mm->type == EO_MF_INTS) eo_mf_put_ints(w2, mm->key, mm->ints, mm->n);
+            if (mm->type == EO_MF_FLOATS) eo_mf_put_floats(w2, mm->key, mm->floats, mm->n);
+        }
+        eo_mf_put_int(w2, "model.params", 11);
+        eo_mf_reader_destroy(r);
+        assert_int_equal(eo_mf_writer_save(w2, path, &e), EO_OK);
+        eo_mf_writer_destroy(w2);
+        assert_int_equal(eo_model_load(path, &m, NULL, NULL, &e), EO_ERR_FORMAT);
+        assert_non_null(strstr(e.msg, "model.params says 11 parameters but the layers have 10"));
+    }
+    /* An architecture far larger than the file: refused before allocating. */
+    {
+        eo_mf_writer *w2;
+        assert_int_equal(eo_mf_writer_create(&w2), EO_OK);
+        int64_t in2[3] = {1, 1, 100000}, iv2[5] = {100000, 0, 0, 0, 0};
+        double fv2[4] = {0.01, 0.5, 1e-5, 0.1};
+        eo_mf_put_str(w2, "model.type", "float");
+        eo_mf_put_ints(w2, "model.input_shape", in2, 3);
+        eo_mf_put_int(w2, "model.layers", 1);
+        eo_mf_put_str(w2, "layer.0.kind", "dense");
+        eo_mf_put_ints(w2, "layer.0.ints", iv2, 5);
+        eo_mf_put_floats(w2, "layer.0.floats", fv2, 4);
+        assert_int_equal(eo_mf_writer_save(w2, path, &e), EO_OK);
+        eo_mf_writer_destroy(w2);
+        assert_int_equal(eo_model_load(path, &m, NULL, NULL, &e), EO_ERR_FORMAT);
+        assert_non_null(strstr(e.msg, "more than a"));
+    }
+
     /* Not a model at all / missing file. */
     eo_io_piece piece = {"hello world, not a model", 24};
     assert_int_equal(eo_io_write_atomic(path, &piece, 1, &e), EO_OK);
