@@ -199,6 +199,14 @@ static void auto_range(const eo_panel *p, int axis, int scale, double *lo, doubl
         a = scale == EO_SCALE_LOG10 ? 1.0 : 0.0;
         b = scale == EO_SCALE_LOG10 ? 10.0 : 1.0;
     }
+    /* Keep the span and its margins finite: points beyond are clipped. */
+    if (scale == EO_SCALE_LINEAR) {
+        a = fmin(fmax(a, -1e306), 1e306);
+        b = fmin(fmax(b, -1e306), 1e306);
+    } else {
+        a = fmin(fmax(a, 1e-290), 1e290);
+        b = fmin(fmax(b, 1e-290), 1e290);
+    }
     *lo = a;
     *hi = b;
 }

@@ -221,8 +221,14 @@ int eo_plot_ticks_log(double lo, double hi, int loose, eo_ticks *t)
         t->step = 0.0;
         return rc;
     }
+    /* Decades per major: 1, 2, 3, 5, 10, 20, 30, 50, ... */
     int ndec = k1 - k0, d = 1;
-    while (ndec / d > 7) d++;
+    for (int base = 1; ndec / d > 7; base *= 10) {
+        if (ndec / (2 * base) <= 7) d = 2 * base;
+        else if (ndec / (3 * base) <= 7) d = 3 * base;
+        else if (ndec / (5 * base) <= 7) d = 5 * base;
+        else d = 10 * base;
+    }
     if (d > 1) {
         k0 = loose ? (int)floor((double)k0 / d) * d : (int)ceil((double)k0 / d) * d;
         k1 = loose ? (int)ceil((double)k1 / d) * d : (int)floor((double)k1 / d) * d;
@@ -262,7 +268,10 @@ int eo_plot_ticks_log(double lo, double hi, int loose, eo_ticks *t)
                     if (v >= vlo * (1.0 - 1e-9) && v <= vhi * (1.0 + 1e-9)) t->minor[cm++] = v;
                 }
     } else {
-        for (int k = k0; k <= k1 && cm < mcap; k++)
+        /* Minor ticks every decade for small strides, every d/10 or d/5
+         * decades for large ones. */
+        int ms = d <= 12 ? 1 : d % 10 == 0 ? d / 10 : d % 5 == 0 ? d / 5 : d;
+        for (int k = k0; k <= k1 && cm < mcap; k += ms)
             if (((k - k0) % d) != 0) t->minor[cm++] = pow10i(k);
     }
     t->n = c;

@@ -188,7 +188,8 @@ static void test_ticks_log(void **state)
     /* Sixty decades: thinned to at most ten majors, every d-th power, the
      * other powers of ten as minor ticks. */
     assert_int_equal(eo_plot_ticks_log(1e-30, 1e30, 1, &t), EO_OK);
-    assert_true(t.n >= 3 && t.n <= 10 && t.step > 1);
+    assert_true(t.n >= 3 && t.n <= 10);
+    EO_ASSERT_CLOSE(t.step, 10.0, 0, 0); /* 60 decades: 1, 2, 3, 5 per major give more than 7 */
     assert_true(t.major[0] <= 1e-30 && t.major[t.n - 1] >= 1e30);
     for (size_t i = 1; i < t.n; i++) EO_ASSERT_CLOSE(log10(t.major[i]) - log10(t.major[i - 1]), t.step, 1e-9, 0);
     for (size_t i = 0; i < t.nminor; i++) {

@@ -505,13 +505,40 @@ static void test_errors_and_atomic(void **state)
     eo_figure_destroy(f);
 }
 
+/* Awkward data must neither crash nor produce broken files. */
+static void test_extreme_data(void **state)
+{
+    (void)state;
+    eo_figure *f;
+    assert_int_equal(eo_figure_create(900, 600, &f), EO_OK);
+    assert_int_equal(eo_figure_panels(f, 2, 3), EO_OK);
+    double huge[4] = {-1.7e308, 1.7e308, 0.0, 1e300};
+    double tiny[4] = {1.0, 1.0 + 1e-15, 1.0 + 2e-15, 1.0};
+    double nan4[4] = {NAN, NAN, INFINITY, -INFINITY};
+    double big_log[4] = {1e-300, 1e300, 1e-10, 1e10};
+    double same[4] = {3, 3, 3, 3};
+    eo_panel_line(eo_figure_panel(f, 0), "huge", 4, NULL, huge, NULL);
+    eo_panel_line(eo_figure_panel(f, 1), "tiny range", 4, NULL, tiny, NULL);
+    eo_panel_line(eo_figure_panel(f, 2), "no finite point", 4, NULL, nan4, NULL);
+    eo_panel_yscale(eo_figure_panel(f, 3), EO_SCALE_LOG10);
+    eo_panel_scatter(eo_figure_panel(f, 3), "600 decades", 4, NULL, big_log, NULL);
+    eo_panel_histogram(eo_figure_panel(f, 4), "constant", 4, same, NULL, NULL);
+    eo_panel_line(eo_figure_panel(f, 5), "empty", 0, NULL, NULL, NULL);
+    double z[9] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    eo_grid g = {3, 3, 0, 1, 0, 1, z};
+    assert_int_equal(eo_panel_contour(eo_figure_panel(f, 5), &g, NULL), EO_OK);
+    char *svg = save_both(f, "extreme", 900, 600);
+    free(svg);
+    eo_figure_destroy(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trajectories),     cmocka_unit_test(test_convergence),
         cmocka_unit_test(test_learning_curves),  cmocka_unit_test(test_histogram_grid),
         cmocka_unit_test(test_pareto_and_tuning), cmocka_unit_test(test_misc_kinds),
-        cmocka_unit_test(test_errors_and_atomic),
+        cmocka_unit_test(test_errors_and_atomic), cmocka_unit_test(test_extreme_data),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
