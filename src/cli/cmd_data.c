@@ -166,9 +166,10 @@ static int cmd_info(int argc, char **argv)
 
 int eo_cmd_data(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EO_EXIT_USAGE : EO_EXIT_OK;
+    if (argc < 2) return eo_cli_usage("data", "expected a subcommand: info");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(help, stdout);
+        return EO_EXIT_OK;
     }
     if (!strcmp(argv[1], "info")) {
         if (eo_cli_wants_help(argc - 1, argv + 1)) {

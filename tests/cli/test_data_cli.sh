@@ -84,5 +84,6 @@ check_error "--limit: expected an integer" data info synthetic:moons --limit 1e9
 check_error "--limit" data info synthetic:moons --limit 0
 check_error "needs a SPEC" data info
 check_error "unknown subcommand" data frobnicate
+check_error "expected a subcommand" data
 EO_FASHION_MNIST_DIR=$tmp/none check_error "apt-get install dataset-fashion-mnist" data info fashion-mnist
 echo "ok"
