@@ -114,33 +114,61 @@ static int prepare(const eo_enet_params *P, size_t n, size_t p, const double *X,
     if (inplace) {
         W->Xc = X;
         W->ld = cs;
+        /* one pass per column: shifted sums give the mean and the centred
+         * sum of squares without cancellation (shift = the first value) */
+        for (size_t j = 0; j < p; j++) {
+            const double *col = X + j * cs;
+            double K = col[0], s1 = 0.0, s2 = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                double v = col[i] - K;
+                s1 += v;
+                s2 += v * v;
+            }
+            if (!isfinite(s2)) return eo_error_set(err, EO_ERR_NUMERIC, "enet: column %zu is not finite", j);
+            double dm = s1 / (double)n;
+            if (P->fit_intercept) {
+                W->xmean[j] = K + dm;
+                W->norm2[j] = fmax(s2 - (double)n * dm * dm, 0.0);
+            } else {
+                W->xmean[j] = 0.0;
+                W->norm2[j] = dot(n, col, col);
+            }
+            W->cm[j] = W->xmean[j];
+        }
     } else {
+        /* tiled transpose into a column-major copy, summing columns on the way */
         double *C = W->cm + p;
+        for (size_t j = 0; j < p; j++) W->xmean[j] = 0.0;
         enum { T = 32 };
         for (size_t i0 = 0; i0 < n; i0 += T)
             for (size_t j0 = 0; j0 < p; j0 += T) {
                 size_t i1 = i0 + T < n ? i0 + T : n, j1 = j0 + T < p ? j0 + T : p;
-                for (size_t j = j0; j < j1; j++)
-                    for (size_t i = i0; i < i1; i++) C[j * n + i] = X[i * rs + j * cs];
+                for (size_t j = j0; j < j1; j++) {
+                    double sj = 0.0;
+                    for (size_t i = i0; i < i1; i++) {
+                        double v = X[i * rs + j * cs];
+                        C[j * n + i] = v;
+                        sj += v;
+                    }
+                    W->xmean[j] += sj;
+                }
             }
         W->Xc = C;
         W->ld = n;
-    }
-    for (size_t j = 0; j < p; j++) {
-        const double *col = W->Xc + j * W->ld;
-        double m = 0.0;
-        for (size_t i = 0; i < n; i++) m += col[i];
-        if (!isfinite(m)) return eo_error_set(err, EO_ERR_NUMERIC, "enet: column %zu is not finite", j);
-        m = P->fit_intercept ? m / (double)n : 0.0;
-        W->xmean[j] = m;
-        if (!inplace && m != 0.0) {
-            double *c = (double *)(uintptr_t)col; /* our own copy */
-            for (size_t i = 0; i < n; i++) c[i] -= m;
+        for (size_t j = 0; j < p; j++) {
+            double *col = C + j * n;
+            double m = P->fit_intercept ? W->xmean[j] / (double)n : 0.0, s2 = 0.0;
+            if (!isfinite(m)) return eo_error_set(err, EO_ERR_NUMERIC, "enet: column %zu is not finite", j);
+            for (size_t i = 0; i < n; i++) {
+                double v = col[i] - m;
+                col[i] = v;
+                s2 += v * v;
+            }
+            if (!isfinite(s2)) return eo_error_set(err, EO_ERR_NUMERIC, "enet: column %zu is not finite", j);
+            W->xmean[j] = m;
+            W->norm2[j] = s2;
+            W->cm[j] = 0.0;
         }
-        W->cm[j] = inplace ? m : 0.0;
-        double s2 = 0.0, mm = W->cm[j];
-        for (size_t i = 0; i < n; i++) s2 += (col[i] - mm) * (col[i] - mm);
-        W->norm2[j] = s2;
     }
     return EO_OK;
 }
