@@ -134,7 +134,7 @@ int eo_cmd_compare(int argc, char **argv)
         free(list);
         return eo_cli_usage(cmd, "--optimizers: expected 1..%d optimizer specs", MAX_OPT);
     }
-    static eo_cli_run runs[MAX_OPT];
+    eo_cli_run runs[MAX_OPT];
     memset(runs, 0, sizeof runs);
     int rc = EO_EXIT_OK;
     for (int j = 0; j < k; j++) {
