@@ -29,7 +29,7 @@ static eo_model *make_model(const char *spec, const eo_dataset *ds, int nout, ui
 static void train(eo_model *m, const eo_train_params *p, const eo_dataset *tr, const eo_dataset *va,
                   eo_trainer **keep)
 {
-    eo_trainer *t;
+    eo_trainer *t = NULL;
     eo_error e;
     if (eo_trainer_create(m, p, &t, &e)) fail_msg("create: %s", e.msg);
     if (eo_trainer_fit(t, tr, NULL, 0, va, NULL, 0, NULL, &e)) fail_msg("fit: %s", e.msg);

@@ -38,7 +38,7 @@ static eo_model *make_model(const char *spec, const eo_dataset *ds, int nout, ui
 static int fit(eo_model *m, const eo_train_params *p, const eo_dataset *tr, const eo_dataset *va,
                const eo_scaler *sc, eo_trainer **keep, eo_error *e)
 {
-    eo_trainer *t;
+    eo_trainer *t = NULL;
     int st = eo_trainer_create(m, p, &t, e);
     if (st) return st;
     st = eo_trainer_fit(t, tr, NULL, 0, va, NULL, 0, sc, e);
@@ -61,7 +61,7 @@ static void test_moons_accuracy(void **state)
     p.batch = 32;
     p.optim.lr = 0.01;
     eo_error e;
-    eo_trainer *t;
+    eo_trainer *t = NULL;
     int st = fit(m, &p, &tr, &te, NULL, &t, &e);
     if (st) fail_msg("fit: %s", e.msg);
     eo_eval_report rep;
@@ -139,7 +139,7 @@ static void test_resume_bit_identical(void **state)
     /* Straight: 4 epochs. */
     eo_model *a = make_model(RSPEC, &ds, 3, 5);
     eo_train_params p = resume_params(4, ck1);
-    eo_trainer *ta;
+    eo_trainer *ta = NULL;
     if (fit(a, &p, &ds, NULL, &sc, &ta, &e)) fail_msg("straight: %s", e.msg);
 
     /* 2 epochs, then a fresh process-like start resumes for 2 more. */
@@ -149,7 +149,7 @@ static void test_resume_bit_identical(void **state)
     eo_model_destroy(b);
     b = make_model(RSPEC, &ds, 3, 99); /* different init: everything must come from the checkpoint */
     p = resume_params(4, ck2);
-    eo_trainer *tb;
+    eo_trainer *tb = NULL;
     if (fit(b, &p, &ds, NULL, &sc, &tb, &e)) fail_msg("resume: %s", e.msg);
     assert_int_equal(eo_trainer_resumed_from(tb), 2);
     assert_same_model(a, b);
@@ -335,7 +335,7 @@ static void test_early_stopping_restores_best(void **state)
     recorder rec = {m, malloc(300 * eo_model_nparams(m) * sizeof(float))};
     p.progress = record_params;
     p.progress_user = &rec;
-    eo_trainer *t;
+    eo_trainer *t = NULL;
     eo_error e;
     if (fit(m, &p, &tr, &va, NULL, &t, &e)) fail_msg("fit: %s", e.msg);
     assert_true(eo_trainer_stopped_early(t));
