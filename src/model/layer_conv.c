@@ -4,12 +4,14 @@
  *   y[s][f][oh][ow] = b[f] + sum_{c,i,j} W[f][c][i][j] x[s][c][oh*S-P+i][ow*S-P+j]
  * with OH = floor((H + 2P - KH)/S) + 1 (same for W).
  *
- * conv2d, in chunks of samples so the scratch stays bounded:
- *   col  [rows][C*KH*KW]  rows = chunk*OH*OW, one row per output pixel
- *   T    [rows][F]        = col W^T               (one SGEMM, m = rows)
- *   y[s][f][p] = T[s*OHW + p][f] + b[f]           (transpose to NCHW)
- * backward: T = dY transposed, dW += T^T col, db += column sums of T,
- *   dcol = T W (into col's memory), dX = col2im(dcol). The columns are
+ * conv2d, in chunks of nb samples so the scratch stays bounded, with
+ * ncol = nb*OH*OW columns (one per output pixel, samples side by side):
+ *   col  [C*KH*KW][ncol]  row (c,i,j) = the input plane c shifted by (i,j):
+ *                         contiguous runs for stride 1, so im2col is copies
+ *   T    [F][ncol]        = W col          (one SGEMM: m = F, n = ncol, k = C*KH*KW)
+ *   y[s][f][p] = T[f][s*OHW + p] + b[f]    (contiguous runs back to NCHW)
+ * backward: T = dY gathered the same way, dW += T col^T, db += row sums of T,
+ *   dcol = W^T T (into col's memory), dX = col2im(dcol). The columns are
  *   recomputed in backward instead of being kept from forward.
  *
  * dwconv2d (depth multiplier 1): y[s][c] = b[c] + W[c] (*) x[s][c], a direct
@@ -71,67 +73,82 @@ size_t eo__scratch_conv(const eo__layer *L, int batch)
     return (size_t)chunk_samples(L, batch) * ohw * (ckk(L) + (size_t)L->d.units);
 }
 
-/* col[(s*OH + oh)*OW + ow][(c*KH + i)*KW + j] for samples x[0..nb). */
+/* Valid output range [lo, hi) along one axis for tap t: in = o*S - P + t must
+ * lie in [0, n). */
+static void tap_range(int n, int on, int S, int P, int t, int *lo, int *hi)
+{
+    int a = P - t; /* o*S >= a */
+    int l = a <= 0 ? 0 : (a + S - 1) / S;
+    int b = n - 1 + P - t; /* o*S <= b */
+    int h = b < 0 ? 0 : b / S + 1;
+    if (h > on) h = on;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* col[(c*KH + i)*KW + j][s*OHW + oh*OW + ow] = x[s][c][oh*S-P+i][ow*S-P+j] (0 outside). */
 static void im2col(const eo__layer *L, const float *x, int nb, float *col)
 {
     const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];
     const int OH = (int)L->out[1], OW = (int)L->out[2];
     const int KH = L->d.kh, KW = L->d.kw, S = L->d.stride, P = L->d.pad;
-    const size_t K = ckk(L), in_n = L->in_numel;
-    for (int s = 0; s < nb; s++) {
-        const float *xs = x + (size_t)s * in_n;
-        for (int oh = 0; oh < OH; oh++) {
-            for (int ow = 0; ow < OW; ow++) {
-                float *row = col + (((size_t)s * (size_t)OH + (size_t)oh) * (size_t)OW + (size_t)ow) * K;
-                for (int c = 0; c < C; c++) {
-                    const float *xc = xs + (size_t)c * (size_t)H * (size_t)Wd;
-                    for (int i = 0; i < KH; i++) {
-                        int ih = oh * S - P + i;
-                        float *dst = row + ((size_t)c * (size_t)KH + (size_t)i) * (size_t)KW;
-                        if (ih < 0 || ih >= H) {
-                            memset(dst, 0, (size_t)KW * sizeof(float));
-                            continue;
+    const size_t ohw = (size_t)OH * (size_t)OW, ncol = (size_t)nb * ohw, plane = (size_t)H * (size_t)Wd;
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < KH; i++) {
+            int oh0, oh1;
+            tap_range(H, OH, S, P, i, &oh0, &oh1);
+            for (int j = 0; j < KW; j++) {
+                int ow0, ow1;
+                tap_range(Wd, OW, S, P, j, &ow0, &ow1);
+                float *row = col + ((size_t)(c * KH + i) * (size_t)KW + (size_t)j) * ncol;
+                for (int s = 0; s < nb; s++) {
+                    const float *xc = x + (size_t)s * L->in_numel + (size_t)c * plane;
+                    float *dst = row + (size_t)s * ohw;
+                    if (oh0 > 0) memset(dst, 0, (size_t)oh0 * (size_t)OW * sizeof(float));
+                    for (int oh = oh0; oh < oh1; oh++) {
+                        float *d = dst + (size_t)oh * (size_t)OW;
+                        const float *xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
+                        for (int ow = 0; ow < ow0; ow++) d[ow] = 0.0f;
+                        if (S == 1) {
+                            memcpy(d + ow0, xr + (ow0 + j - P), (size_t)(ow1 - ow0) * sizeof(float));
+                        } else {
+                            for (int ow = ow0; ow < ow1; ow++) d[ow] = xr[ow * S + j - P];
                         }
-                        const float *xr = xc + (size_t)ih * (size_t)Wd;
-                        for (int j = 0; j < KW; j++) {
-                            int iw = ow * S - P + j;
-                            dst[j] = (iw >= 0 && iw < Wd) ? xr[iw] : 0.0f;
-                        }
+                        for (int ow = ow1; ow < OW; ow++) d[ow] = 0.0f;
                     }
+                    if (oh1 < OH) memset(dst + (size_t)oh1 * (size_t)OW, 0, (size_t)(OH - oh1) * (size_t)OW * sizeof(float));
                 }
             }
         }
-    }
 }
 
-/* dx[0..nb) += col2im(dcol) (dx must be zeroed by the caller). */
+/* dx[0..nb) += col2im(dcol) (dx zeroed by the caller). */
 static void col2im(const eo__layer *L, const float *col, int nb, float *dx)
 {
     const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];
     const int OH = (int)L->out[1], OW = (int)L->out[2];
     const int KH = L->d.kh, KW = L->d.kw, S = L->d.stride, P = L->d.pad;
-    const size_t K = ckk(L), in_n = L->in_numel;
-    for (int s = 0; s < nb; s++) {
-        float *xs = dx + (size_t)s * in_n;
-        for (int oh = 0; oh < OH; oh++) {
-            for (int ow = 0; ow < OW; ow++) {
-                const float *row = col + (((size_t)s * (size_t)OH + (size_t)oh) * (size_t)OW + (size_t)ow) * K;
-                for (int c = 0; c < C; c++) {
-                    float *xc = xs + (size_t)c * (size_t)H * (size_t)Wd;
-                    for (int i = 0; i < KH; i++) {
-                        int ih = oh * S - P + i;
-                        if (ih < 0 || ih >= H) continue;
-                        const float *src = row + ((size_t)c * (size_t)KH + (size_t)i) * (size_t)KW;
-                        float *xr = xc + (size_t)ih * (size_t)Wd;
-                        for (int j = 0; j < KW; j++) {
-                            int iw = ow * S - P + j;
-                            if (iw >= 0 && iw < Wd) xr[iw] += src[j];
-                        }
+    const size_t ohw = (size_t)OH * (size_t)OW, ncol = (size_t)nb * ohw, plane = (size_t)H * (size_t)Wd;
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < KH; i++) {
+            int oh0, oh1;
+            tap_range(H, OH, S, P, i, &oh0, &oh1);
+            for (int j = 0; j < KW; j++) {
+                int ow0, ow1;
+                tap_range(Wd, OW, S, P, j, &ow0, &ow1);
+                const float *row = col + ((size_t)(c * KH + i) * (size_t)KW + (size_t)j) * ncol;
+                for (int s = 0; s < nb; s++) {
+                    float *xc = dx + (size_t)s * L->in_numel + (size_t)c * plane;
+                    const float *src = row + (size_t)s * ohw;
+                    for (int oh = oh0; oh < oh1; oh++) {
+                        const float *d = src + (size_t)oh * (size_t)OW;
+                        float *xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
+                        for (int ow = ow0; ow < ow1; ow++) xr[ow * S + j - P] += d[ow];
                     }
                 }
             }
         }
-    }
 }
 
 void eo__fwd_conv(eo__run *r)
@@ -144,16 +161,17 @@ void eo__fwd_conv(eo__run *r)
     float *col = r->scratch;
     for (int s0 = 0; s0 < r->batch; s0 += chunk) {
         int nb = r->batch - s0 < chunk ? r->batch - s0 : chunk;
-        int rows = nb * (int)ohw;
-        float *T = col + (size_t)rows * (size_t)K;
+        int ncol = nb * (int)ohw;
+        float *T = col + (size_t)ncol * (size_t)K;
         im2col(L, r->x + (size_t)s0 * L->in_numel, nb, col);
-        eo_sgemm(r->par, EO_NOTRANS, EO_TRANS, rows, F, K, 1.0f, col, K, W, K, 0.0f, T, F);
+        eo_sgemm(r->par, EO_NOTRANS, EO_NOTRANS, F, ncol, K, 1.0f, W, K, col, ncol, 0.0f, T, ncol);
         for (int s = 0; s < nb; s++) {
             float *ys = r->y + (size_t)(s0 + s) * L->out_numel;
-            const float *Ts = T + (size_t)s * ohw * (size_t)F;
             for (int f = 0; f < F; f++) {
-                float *yf = ys + (size_t)f * ohw;
-                for (size_t p = 0; p < ohw; p++) yf[p] = Ts[p * (size_t)F + (size_t)f] + b[f];
+                float *restrict yf = ys + (size_t)f * ohw;
+                const float *restrict tf = T + (size_t)f * (size_t)ncol + (size_t)s * ohw;
+                const float bf = b[f];
+                for (size_t p = 0; p < ohw; p++) yf[p] = tf[p] + bf;
             }
         }
     }
@@ -170,26 +188,23 @@ void eo__bwd_conv(eo__run *r)
     float *col = r->scratch;
     for (int s0 = 0; s0 < r->batch; s0 += chunk) {
         int nb = r->batch - s0 < chunk ? r->batch - s0 : chunk;
-        int rows = nb * (int)ohw;
-        float *T = col + (size_t)rows * (size_t)K;
+        int ncol = nb * (int)ohw;
+        float *T = col + (size_t)ncol * (size_t)K;
         for (int s = 0; s < nb; s++) {
             const float *dys = r->dy + (size_t)(s0 + s) * L->out_numel;
-            float *Ts = T + (size_t)s * ohw * (size_t)F;
             for (int f = 0; f < F; f++) {
                 const float *df = dys + (size_t)f * ohw;
+                memcpy(T + (size_t)f * (size_t)ncol + (size_t)s * ohw, df, ohw * sizeof(float));
                 float acc = 0.0f;
-                for (size_t p = 0; p < ohw; p++) {
-                    Ts[p * (size_t)F + (size_t)f] = df[p];
-                    acc += df[p];
-                }
+                for (size_t p = 0; p < ohw; p++) acc += df[p];
                 gb[f] += acc;
             }
         }
         im2col(L, r->x + (size_t)s0 * L->in_numel, nb, col);
-        eo_sgemm(r->par, EO_TRANS, EO_NOTRANS, F, K, rows, 1.0f, T, F, col, K, 1.0f, gW, K);
+        eo_sgemm(r->par, EO_NOTRANS, EO_TRANS, F, K, ncol, 1.0f, T, ncol, col, ncol, 1.0f, gW, K);
         if (r->dx) {
             float *dxs = r->dx + (size_t)s0 * L->in_numel;
-            eo_sgemm(r->par, EO_NOTRANS, EO_NOTRANS, rows, K, F, 1.0f, T, F, W, K, 0.0f, col, K);
+            eo_sgemm(r->par, EO_TRANS, EO_NOTRANS, K, ncol, F, 1.0f, W, K, T, ncol, 0.0f, col, ncol);
             memset(dxs, 0, (size_t)nb * L->in_numel * sizeof(float));
             col2im(L, col, nb, dxs);
         }

@@ -74,6 +74,61 @@ void eo__init_bn(const eo__layer *L, float *p, float *buf)
     }
 }
 
+/* Sums over one contiguous run of n floats, in float with 8 independent
+ * lanes (vectorizable, fixed order), returned in double; the runs are then
+ * accumulated in double by the callers. */
+#define EO__LANES 8
+
+static double run_sum(const float *restrict x, size_t n)
+{
+    float acc[EO__LANES] = {0};
+    size_t i = 0;
+    for (; i + EO__LANES <= n; i += EO__LANES)
+        for (int l = 0; l < EO__LANES; l++) acc[l] += x[i + l];
+    double s = 0.0;
+    for (int l = 0; l < EO__LANES; l++) s += acc[l];
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+static double run_sq_dev(const float *restrict x, size_t n, float mu)
+{
+    float acc[EO__LANES] = {0};
+    size_t i = 0;
+    for (; i + EO__LANES <= n; i += EO__LANES)
+        for (int l = 0; l < EO__LANES; l++) {
+            float d = x[i + l] - mu;
+            acc[l] += d * d;
+        }
+    double s = 0.0;
+    for (int l = 0; l < EO__LANES; l++) s += acc[l];
+    for (; i < n; i++) s += (double)(x[i] - mu) * (x[i] - mu);
+    return s;
+}
+
+/* sum dy and sum dy (x - mu) over one run. */
+static void run_dy(const float *restrict dy, const float *restrict x, size_t n, float mu, double *sdy, double *sdyx)
+{
+    float a[EO__LANES] = {0}, b[EO__LANES] = {0};
+    size_t i = 0;
+    for (; i + EO__LANES <= n; i += EO__LANES)
+        for (int l = 0; l < EO__LANES; l++) {
+            a[l] += dy[i + l];
+            b[l] += dy[i + l] * (x[i + l] - mu);
+        }
+    double sa = 0.0, sb = 0.0;
+    for (int l = 0; l < EO__LANES; l++) sa += a[l], sb += b[l];
+    for (; i < n; i++) sa += dy[i], sb += (double)dy[i] * (x[i] - mu);
+    *sdy += sa;
+    *sdyx += sb;
+}
+
+/* y = a x + b over one run. */
+static void run_affine(const float *restrict x, float *restrict y, size_t n, float a, float b)
+{
+    for (size_t i = 0; i < n; i++) y[i] = a * x[i] + b;
+}
+
 void eo__fwd_bn(eo__run *r)
 {
     const eo__layer *L = r->L;
@@ -84,24 +139,33 @@ void eo__fwd_bn(eo__run *r)
     float *rmean = r->buf, *rvar = r->buf + C;
     float *mu_keep = (float *)L->aux, *inv_keep = mu_keep + C;
     const double N = (double)(B * S);
+    /* A vector (S == 1) is one run per sample: gather the channel by stride
+     * instead of calling the run helpers per element. */
     for (size_t c = 0; c < C; c++) {
         double mu, var;
         if (r->train) {
             double acc = 0.0;
-            for (size_t s = 0; s < B; s++) {
-                const float *xc = r->x + s * L->in_numel + c * S;
-                for (size_t k = 0; k < S; k++) acc += xc[k];
+            if (S == 1) {
+                for (size_t s = 0; s < B; s++) acc += r->x[s * L->in_numel + c];
+            } else {
+                for (size_t s = 0; s < B; s++) acc += run_sum(r->x + s * L->in_numel + c * S, S);
             }
             mu = acc / N;
+            const float muf = (float)mu;
             double acc2 = 0.0;
-            for (size_t s = 0; s < B; s++) {
-                const float *xc = r->x + s * L->in_numel + c * S;
-                for (size_t k = 0; k < S; k++) {
-                    double dv = xc[k] - mu;
+            if (S == 1) {
+                for (size_t s = 0; s < B; s++) {
+                    double dv = r->x[s * L->in_numel + c] - mu;
                     acc2 += dv * dv;
                 }
+            } else {
+                /* Deviations from the float mean, corrected for its rounding. */
+                double off = mu - muf, sdev = acc - N * muf;
+                for (size_t s = 0; s < B; s++) acc2 += run_sq_dev(r->x + s * L->in_numel + c * S, S, muf);
+                acc2 += -2.0 * off * sdev + N * off * off;
             }
             var = acc2 / N;
+            if (var < 0.0) var = 0.0;
             double m = L->d.momentum;
             double unbiased = N > 1.0 ? var * N / (N - 1.0) : var;
             rmean[c] = (float)((1.0 - m) * rmean[c] + m * mu);
@@ -114,10 +178,11 @@ void eo__fwd_bn(eo__run *r)
         mu_keep[c] = (float)mu;
         inv_keep[c] = (float)inv;
         const float a = (float)(gamma[c] * inv), b = (float)(beta[c] - gamma[c] * inv * mu);
-        for (size_t s = 0; s < B; s++) {
-            const float *xc = r->x + s * L->in_numel + c * S;
-            float *yc = r->y + s * L->in_numel + c * S;
-            for (size_t k = 0; k < S; k++) yc[k] = a * xc[k] + b;
+        if (S == 1) {
+            for (size_t s = 0; s < B; s++) r->y[s * L->in_numel + c] = a * r->x[s * L->in_numel + c] + b;
+        } else {
+            for (size_t s = 0; s < B; s++)
+                run_affine(r->x + s * L->in_numel + c * S, r->y + s * L->in_numel + c * S, S, a, b);
         }
     }
 }
@@ -133,32 +198,27 @@ void eo__bwd_bn(eo__run *r)
     const float *mu_keep = (const float *)L->aux, *inv_keep = mu_keep + C;
     const double N = (double)(B * S);
     for (size_t c = 0; c < C; c++) {
-        const double mu = mu_keep[c], inv = inv_keep[c];
-        double sdy = 0.0, sdyx = 0.0;
+        const float muf = mu_keep[c];
+        const double inv = inv_keep[c];
+        double sdy = 0.0, sdyx = 0.0; /* sum dy, sum dy (x - mu) */
         for (size_t s = 0; s < B; s++) {
-            const float *xc = r->x + s * L->in_numel + c * S;
-            const float *dyc = r->dy + s * L->in_numel + c * S;
-            for (size_t k = 0; k < S; k++) {
-                sdy += dyc[k];
-                sdyx += dyc[k] * ((xc[k] - mu) * inv);
-            }
+            const size_t o = s * L->in_numel + c * S;
+            run_dy(r->dy + o, r->x + o, S, muf, &sdy, &sdyx);
         }
-        ggamma[c] += (float)sdyx;
+        ggamma[c] += (float)(sdyx * inv);
         gbeta[c] += (float)sdy;
         if (!r->dx) continue;
+        /* train: dx = gamma inv (dy - sdy/N - (x - mu) inv^2 sdyx / N), i.e.
+         * dx = A dy + Bx x + C0; eval: dx = gamma inv dy. */
         const double gi = gamma[c] * inv;
+        const float A = (float)gi;
+        const float Bx = r->train ? (float)(-gi * inv * inv * sdyx / N) : 0.0f;
+        const float C0 = r->train ? (float)(-gi * sdy / N + gi * inv * inv * sdyx / N * muf) : 0.0f;
         for (size_t s = 0; s < B; s++) {
-            const float *xc = r->x + s * L->in_numel + c * S;
-            const float *dyc = r->dy + s * L->in_numel + c * S;
-            float *dxc = r->dx + s * L->in_numel + c * S;
-            if (r->train) {
-                for (size_t k = 0; k < S; k++) {
-                    double xh = (xc[k] - mu) * inv;
-                    dxc[k] = (float)(gi * (dyc[k] - sdy / N - xh * sdyx / N));
-                }
-            } else {
-                for (size_t k = 0; k < S; k++) dxc[k] = (float)(gi * dyc[k]);
-            }
+            const size_t o = s * L->in_numel + c * S;
+            const float *restrict dyc = r->dy + o, *restrict xc = r->x + o;
+            float *restrict dxc = r->dx + o;
+            for (size_t k = 0; k < S; k++) dxc[k] = A * dyc[k] + Bx * xc[k] + C0;
         }
     }
 }

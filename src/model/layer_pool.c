@@ -45,10 +45,37 @@ size_t eo__aux_maxpool(const eo__layer *L, int batch)
     const size_t plane = (size_t)H * (size_t)Wd, oplane = (size_t)OH * (size_t)OW;      \
     (void)C
 
+/* 2x2 windows, stride 2, no padding: the common case, without bounds checks
+ * (same first-maximum rule as the general loop). */
+static void maxpool_2x2(const float *restrict xc, float *restrict yc, int32_t *restrict ac, int OH, int OW, int Wd)
+{
+    for (int oh = 0; oh < OH; oh++) {
+        const float *r0 = xc + (size_t)(2 * oh) * (size_t)Wd, *r1 = r0 + Wd;
+        float *y = yc + (size_t)oh * (size_t)OW;
+        int32_t *a = ac + (size_t)oh * (size_t)OW;
+        const int32_t base = 2 * oh * Wd;
+        for (int ow = 0; ow < OW; ow++) {
+            const int q = 2 * ow;
+            float best = r0[q];
+            int32_t bi = base + q;
+            if (r0[q + 1] > best) best = r0[q + 1], bi = base + q + 1;
+            if (r1[q] > best) best = r1[q], bi = base + Wd + q;
+            if (r1[q + 1] > best) best = r1[q + 1], bi = base + Wd + q + 1;
+            y[ow] = best;
+            a[ow] = bi;
+        }
+    }
+}
+
 void eo__fwd_maxpool(eo__run *r)
 {
     EO__POOL_VARS;
     int32_t *arg = (int32_t *)L->aux;
+    if (KH == 2 && KW == 2 && S == 2 && P == 0) {
+        for (size_t sc = 0; sc < (size_t)r->batch * (size_t)C; sc++)
+            maxpool_2x2(r->x + sc * plane, r->y + sc * oplane, arg + sc * oplane, OH, OW, Wd);
+        return;
+    }
     for (size_t sc = 0; sc < (size_t)r->batch * (size_t)C; sc++) {
         const float *xc = r->x + sc * plane;
         float *yc = r->y + sc * oplane;
