@@ -14,5 +14,8 @@
 #include "edgeopt/compress.h"
 #include "edgeopt/data.h"
 #include "edgeopt/plot.h"
+#include "edgeopt/io.h"
+#include "edgeopt/modelfile.h"
+#include "edgeopt/train.h"
 
 #endif
