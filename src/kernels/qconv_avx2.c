@@ -14,11 +14,12 @@
  * (x - in_zp) * w fits int16 x int16 -> int32 exactly and every lane holds a
  * partial sum of one output's terms, so the qref.h bound applies and the sums
  * equal the reference's. Other strides and windows wider than 32 take the
- * scalar path. Requantization is the shared scalar eo_q8_requant. */
+ * scalar path. Requantization: q8v_requant (q8_avx2.h) on the blocks, the
+ * scalar eo_q8_requant elsewhere; both are bit-identical to qref.h. */
 #include <immintrin.h>
 #include <string.h>
 
-#include "kernels/q8_internal.h"
+#include "kernels/q8_avx2.h"
 
 #define Q8_BLK 16   /* outputs per block */
 #define Q8_MAXKW 32 /* wider windows take the scalar path */
@@ -150,6 +151,8 @@ static void q8_conv_planes(const q8_filters *F, const eo_q8_params *p, const eo_
                            int32_t oh, int32_t ow)
 {
     const int vec = (g->stride_w == 1 || g->stride_w == 2) && g->kw <= Q8_MAXKW;
+    const __m256i ozp = _mm256_set1_epi32(p->out_zp), amin = _mm256_set1_epi32(p->act_min),
+                  amax = _mm256_set1_epi32(p->act_max);
     int32_t acc[Q8_NF][Q8_BLK];
     for (int32_t oy = 0; oy < oh; oy++) {
         const int32_t iy0 = oy * g->stride_h - g->pad_top;
@@ -168,11 +171,23 @@ static void q8_conv_planes(const q8_filters *F, const eo_q8_params *p, const eo_
                         q8_block(&one, 1, g, iy0, ky0, ky1, ox, &acc[f]);
                     }
                 int32_t n = ow - ox < Q8_BLK ? ow - ox : Q8_BLK;
-                for (int f = 0; f < F->nf; f++)
-                    for (int32_t i = 0; i < n; i++)
-                        F->y[f][ro + (size_t)(ox + i)] =
-                            eo_q8_requant(acc[f][i] + F->bias[f], F->mult[f], F->shift[f],
-                                          p->out_zp, p->act_min, p->act_max);
+                for (int f = 0; f < F->nf; f++) {
+                    const __m256i b = _mm256_set1_epi32(F->bias[f]);
+                    const __m256i m = _mm256_set1_epi32(F->mult[f]), sh = _mm256_set1_epi32(F->shift[f]);
+                    __m256i r0 = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(const void *)acc[f]), b);
+                    __m256i r1 = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(acc[f] + 8)), b);
+                    r0 = q8v_requant(r0, m, sh, ozp, amin, amax);
+                    r1 = q8v_requant(r1, m, sh, ozp, amin, amax);
+                    __m128i packed = q8v_pack16(r0, r1);
+                    int8_t *dst = F->y[f] + ro + (size_t)ox;
+                    if (n == Q8_BLK) {
+                        _mm_storeu_si128((__m128i *)(void *)dst, packed);
+                    } else {
+                        int8_t t16[Q8_BLK];
+                        _mm_storeu_si128((__m128i *)(void *)t16, packed);
+                        memcpy(dst, t16, (size_t)n);
+                    }
+                }
             }
         } else {
             for (int f = 0; f < F->nf; f++)

@@ -19,6 +19,15 @@ static void rand_params(rparams *R, eo_rng *r, int32_t nch)
     for (int32_t i = 0; i < n; i++) {
         R->mult[i] = (int32_t)((UINT32_C(1) << 30) + eo_rng_below(r, UINT32_C(1) << 30));
         R->shift[i] = -(int32_t)eo_rng_below(r, 14) + (eo_rng_below(r, 8) == 0 ? 3 : 0);
+        switch (eo_rng_below(r, 16)) { /* now and then the ends of the ranges */
+        case 0: R->mult[i] = 0; break;
+        case 1: R->mult[i] = INT32_MAX; break;
+        case 2: R->mult[i] = INT32_MIN; break;
+        case 3: R->shift[i] = -31; break;
+        case 4: R->shift[i] = 30; break;
+        case 5: R->shift[i] = -(int32_t)eo_rng_below(r, 32); break;
+        default: break;
+        }
     }
     int32_t lo = -128 + (int32_t)eo_rng_below(r, 100);
     eo_q8_params p = {(int32_t)eo_rng_below(r, 256) - 128, (int32_t)eo_rng_below(r, 256) - 128,
@@ -107,6 +116,43 @@ static void rand_geom(eo_rng *r, eo_q8_geom *g, int pool)
         if (eo_rng_below(r, 3) == 0) g->pad_top = g->pad_bottom = g->pad_left = g->pad_right = 0;
         if (eo_q8_geom_out_h(g) >= 1 && eo_q8_geom_out_w(g) >= 1) return;
     }
+}
+
+/* Requantization corners through the FC kernel (8 outputs per vector on the
+ * AVX2 path): fan-in 1 makes acc = bias + (x - zp) w, so the accumulators
+ * reach +-(2^30 + 255 * 128); every shift, the extreme multipliers, both
+ * per-tensor and per-channel. */
+static void test_requant_corners(void **state)
+{
+    (void)state;
+    if (!avx) skip();
+    enum { O = 24 };
+    const int32_t mults[] = {0, 1, 3, INT32_C(1) << 29, INT32_C(1) << 30, (INT32_C(1) << 30) + 1,
+                             1518500250, INT32_MAX - 1, INT32_MAX, INT32_MIN, -(INT32_C(1) << 30)};
+    const int32_t biases[] = {EO_Q8_BIAS_LIMIT, -EO_Q8_BIAS_LIMIT, EO_Q8_BIAS_LIMIT - 1, 0, 1, -1,
+                              65535, -65536, 12345678, -87654321};
+    int8_t x[3] = {-128, 127, 5}, w[O], y0[3 * O], y1[3 * O];
+    int32_t bias[O], m[O], s[O];
+    eo_rng r;
+    eo_rng_seed(&r, 9);
+    for (int32_t sh = -31; sh <= 30; sh++)
+        for (size_t mi = 0; mi < sizeof mults / sizeof mults[0]; mi++) {
+            for (int o = 0; o < O; o++) {
+                w[o] = (int8_t)((int)eo_rng_below(&r, 256) - 128);
+                bias[o] = biases[eo_rng_below(&r, sizeof biases / sizeof biases[0])];
+                m[o] = eo_rng_below(&r, 2) ? mults[mi] : mults[eo_rng_below(&r, sizeof mults / sizeof mults[0])];
+                s[o] = eo_rng_below(&r, 2) ? sh : (int32_t)eo_rng_below(&r, 62) - 31;
+            }
+            int32_t zo = (int32_t)eo_rng_below(&r, 256) - 128;
+            for (int pc = 0; pc < 2; pc++) {
+                eo_q8_params p = {127, zo, -128, 127, pc ? O : 1, m, s};
+                /* x = -128 with zp 127 gives (x - zp) = -255 */
+                assert_int_equal(ref->fc(&p, 3, 1, O, x, w, bias, y0), EO_OK);
+                assert_int_equal(avx->fc(&p, 3, 1, O, x, w, bias, y1), EO_OK);
+                if (memcmp(y0, y1, sizeof y0))
+                    fail_msg("fc requant differs: shift %d mult %d per-channel %d", sh, mults[mi], pc);
+            }
+        }
 }
 
 static void test_conv_dw(void **state)
@@ -257,6 +303,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fc),
+        cmocka_unit_test(test_requant_corners),
         cmocka_unit_test(test_conv_dw),
         cmocka_unit_test(test_pools),
         cmocka_unit_test(test_convert),
