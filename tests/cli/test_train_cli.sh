@@ -124,6 +124,16 @@ if "$E" data --help >/dev/null 2>&1 && [ -e /usr/share/datasets/fashion-mnist ] 
   "$E" eval f.eom --data fashion-mnist:test --limit 1000 --json >fe.json
   "$PY" -c 'import json; d=json.load(open("fe.json")); assert d["accuracy"] > 0.6 and len(d["confusion"]) == 10, d' \
     || fail "fashion-mnist eval"
+  # a small CNN from a model-description file
+  printf 'conv 4 3x3 pad=same -> relu -> maxpool 2  # block 1\nconv 8 3x3 -> relu -> maxpool 2\ndense 10\n' >cnn.txt
+  "$E" train --data fashion-mnist --limit 600 --model @cnn.txt --batch 32 --epochs 1 -o cnn.eom --checkpoint none \
+    >/dev/null 2>&1 || fail "train a CNN from @cnn.txt"
+  "$E" info cnn.eom --json >ci.json
+  "$PY" -c 'import json; d=json.load(open("ci.json")); k=[l["kind"] for l in d["layers"]]; assert k[0]=="conv2d" and k[2]=="maxpool" and d["layers"][0]["input"]==[1,28,28], k' \
+    || fail "CNN info"
+  printf 'conv 4 3x3 -> frobnicate\n' >bad.txt
+  set +e; "$E" train --data fashion-mnist --limit 100 --model @bad.txt -o x.eom >out 2>err; rc=$?; set -e
+  [ "$rc" -ne 0 ] && grep -q "bad.txt:1:" err || fail "a bad description names file:line"
 fi
 
 # --- plots when cairo is there; a clear message when not
