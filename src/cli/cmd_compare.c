@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/optimize_plot.h"
 #include "cli/optimize_run.h"
 
 static const char *help =
@@ -23,7 +24,8 @@ static const char *help =
     "  --steps N           iteration budget of each run (default 1000)\n"
     "  --tol G             gradient-norm tolerance (default 1e-6)\n"
     "  --trace-dir DIR     write DIR/<k>-<name>.csv per optimizer (iter,f,grad_norm,x0,...)\n"
-    "  --plot FILE         trajectories and convergence chart (not available yet)\n"
+    "  --plot FILE         trajectories over the contour map (2-D) and convergence\n"
+    "                      chart; PNG or SVG by extension\n"
     "  --json              {\"function\":..,\"start\":[..],\"results\":[{\"optimizer\",\"x\",\"f\",\n"
     "                      \"grad_norm\",\"iterations\",\"evaluations\",\"converged\",\"reason\",\n"
     "                      \"seconds\",\"trace\"}]}\n";
@@ -117,7 +119,10 @@ int eo_cmd_compare(int argc, char **argv)
         }
         if (st) return st;
     }
-    if (plot) return eo_cli_fail(cmd, "--plot %s: plotting is not available yet", plot);
+    if (plot) {
+        int pst = eo_cli_plot_check(cmd, plot);
+        if (pst) return pst;
+    }
     eo_testfn t;
     eo_error e;
     eo_error_clear(&e);
@@ -155,23 +160,26 @@ int eo_cmd_compare(int argc, char **argv)
         goto out;
     }
     char paths[MAX_OPT][1200];
+    /* Traces are kept for all runs when a plot is wanted (it draws them together). */
+    eo_cli_trace trs[MAX_OPT];
+    for (int j = 0; j < k; j++) eo_cli_trace_init(&trs[j], t.n, t.n);
     for (int j = 0; j < k; j++) {
-        eo_cli_trace tr;
-        eo_cli_trace_init(&tr, t.n, t.n);
-        eo_cli_run_one(&t, &runs[j], x0, &stop, dir ? &tr : NULL);
+        eo_cli_run_one(&t, &runs[j], x0, &stop, (dir || plot) ? &trs[j] : NULL);
         paths[j][0] = '\0';
         if (dir && runs[j].status >= 0) {
             char name[256];
             file_name(name, sizeof name, j, specs[j]);
             snprintf(paths[j], sizeof paths[j], "%s/%s.csv", dir, name);
-            if (eo_cli_trace_write_csv(&tr, paths[j], &e)) {
-                eo_cli_trace_free(&tr);
+            if (eo_cli_trace_write_csv(&trs[j], paths[j], &e)) {
                 rc = eo_cli_fail_err(cmd, &e);
-                goto out;
+                break;
             }
         }
-        eo_cli_trace_free(&tr);
+        if (!plot) eo_cli_trace_free(&trs[j]);
     }
+    if (!rc && plot) rc = eo_cli_plot_runs(cmd, plot, &t, trs, (const char *const *)specs, k);
+    for (int j = 0; j < k; j++) eo_cli_trace_free(&trs[j]);
+    if (rc) goto out;
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "function", fspec);
@@ -219,6 +227,7 @@ int eo_cmd_compare(int argc, char **argv)
                    r->res.iterations, r->res.evaluations, eo_stop_reason_name(r->res.reason));
         }
         if (dir) printf("\ntraces in %s/\n", dir);
+        if (plot) printf("plot in %s\n", plot);
     }
 out:
     for (int j = 0; j < k; j++) eo_cli_run_free(&runs[j]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/optimize_plot.h"
 #include "cli/optimize_run.h"
 
 static const char *help =
@@ -34,7 +35,8 @@ static const char *help =
     "                     step:step_size=100,gamma=0.5, warmup:steps=100+cosine:T=1000\n"
     "  --trace FILE       CSV with one row per iteration: iter,f,grad_norm,x0,x1,... (row 0 =\n"
     "                     the start)\n"
-    "  --plot FILE        trajectory over the contour map (not available yet)\n"
+    "  --plot FILE        trajectory over the contour map (2-D) and convergence chart;\n"
+    "                     PNG or SVG by extension\n"
     "  --json             print {\"x\":[..],\"f\":..,\"grad_norm\":..,\"iterations\":..,\n"
     "                     \"evaluations\":..,\"converged\":..,\"reason\":..,\"seconds\":..}\n";
 
@@ -95,7 +97,10 @@ int eo_cmd_optimize(int argc, char **argv)
         }
         if (st) return st;
     }
-    if (plot_path) return eo_cli_fail(cmd, "--plot %s: plotting is not available yet", plot_path);
+    if (plot_path) {
+        int pst = eo_cli_plot_check(cmd, plot_path);
+        if (pst) return pst;
+    }
     eo_testfn t;
     eo_error e;
     eo_error_clear(&e);
@@ -117,7 +122,7 @@ int eo_cmd_optimize(int argc, char **argv)
     }
     eo_cli_trace tr;
     eo_cli_trace_init(&tr, t.n, t.n);
-    st = eo_cli_run_one(&t, &run, x0, &stop, trace_path ? &tr : NULL);
+    st = eo_cli_run_one(&t, &run, x0, &stop, (trace_path || plot_path) ? &tr : NULL);
     free(x0);
     int rc = EO_EXIT_OK;
     if (st < 0) {
@@ -127,6 +132,10 @@ int eo_cmd_optimize(int argc, char **argv)
     if (trace_path && eo_cli_trace_write_csv(&tr, trace_path, &e)) {
         rc = eo_cli_fail_err(cmd, &e);
         goto out;
+    }
+    if (plot_path) {
+        const char *names[1] = {ospec};
+        if ((rc = eo_cli_plot_runs(cmd, plot_path, &t, &tr, names, 1))) goto out;
     }
     const eo_result *r = &run.res;
     int conv = eo_stop_reason_converged(r->reason);
@@ -158,6 +167,7 @@ int eo_cmd_optimize(int argc, char **argv)
                conv ? "converged" : "not converged");
         printf("seconds      %.6f\n", run.seconds);
         if (trace_path) printf("trace        %s (%zu rows)\n", trace_path, tr.rows);
+        if (plot_path) printf("plot         %s\n", plot_path);
     }
 out:
     eo_cli_trace_free(&tr);

@@ -79,7 +79,7 @@ check_error "--schedule" optimize --optimizer lbfgs --schedule cosine:T=10
 check_error "--schedule" optimize --optimizer adam --schedule nosuch:T=1
 check_error "unknown option '--bogus'" optimize --bogus
 check_error "diverged" optimize --function rosenbrock --optimizer sgd:lr=0.1 --start -1.5,2
-check_error "plotting is not available yet" optimize --plot "$tmp/p.png"
+check_error "must end in .png or .svg" optimize --plot "$tmp/p.gif"
 
 # --- functions
 "$E" functions --json >"$tmp/f.json"
@@ -106,7 +106,7 @@ PYEOF
 jcheck "$tmp/c.json" '[r["optimizer"] for r in d["results"]] == ["sgd:lr=0.01,momentum=0.9","adam"]'
 "$E" compare --steps 50 | grep -q '^lbfgs' || fail "compare text table"
 check_error "unknown optimizer 'nope'" compare --optimizers adam,nope
-check_error "plotting is not available yet" compare --plot "$tmp/c.png"
+check_error "must end in .png or .svg" compare --plot "$tmp/c.gif"
 
 # --- lasso
 "$E" lasso --data synthetic:sparse-regression:n=400,d=40,k=4,seed=3 --alpha 0.05 --json >"$tmp/l.json"
