@@ -209,7 +209,9 @@ typedef struct eo_train_params {
     int restore_best;            /* with early_stop: end on the best epoch's weights (default 1) */
     double val_split;            /* held-out fraction when no validation set is given (default 0) */
     uint64_t seed;               /* default 1 */
-    int threads;                 /* total threads for the GEMMs (default 1) */
+    int threads;                 /* total threads for the GEMMs (default 1); > 1: fit starts a
+                                    pool, sets it on the model and sets the model back to
+                                    serial (NULL) when it returns */
     const char *checkpoint_path; /* NULL = none (borrowed) */
     int checkpoint_every;        /* also checkpoint every N batches (default 0 = epoch ends only) */
     int resume;                  /* continue from checkpoint_path if it exists (default 0) */

@@ -163,9 +163,6 @@ static int report(eo_trainer *t, eo_train_event ev, int epoch, size_t batch, siz
 
 static int all_finite(const float *v, size_t n)
 {
-    float acc = 0.0f;
-    for (size_t i = 0; i < n; i++) acc *= v[i]; /* NaN/Inf propagate; 0*finite stays 0 */
-    if (acc != acc) return 0;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(v[i])) return 0;
     return 1;
