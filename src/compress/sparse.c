@@ -7,13 +7,14 @@
  * changes a float sum, so for finite inputs the result equals the dense
  * reference bit for bit, at every batch size. Batch 1 walks four rows in
  * lockstep (four independent dependency chains); larger batches transpose a
- * block of 16 samples into the workspace so that each stored weight is
- * applied to 16 contiguous inputs (a vectorizable inner loop). */
+ * block of 8 samples into the workspace so that each stored weight is
+ * applied to 8 contiguous inputs (a vectorizable inner loop; 8 keeps the
+ * block, cols x 8 floats, in L1 for layers of a few hundred inputs). */
 #include <string.h>
 
 #include "edgeopt/compress.h"
 
-#define CSR_BLOCK 16
+#define CSR_BLOCK 8
 
 int eo_csr_count(const float *w, int32_t rows, int32_t cols, int32_t *nnz)
 {
@@ -134,7 +135,7 @@ int eo_csr_fc(const eo_csr *m, int32_t batch, const float *x, const float *bias,
     }
     for (int32_t b0 = 0; b0 < batch; b0 += CSR_BLOCK) {
         const int32_t nb = batch - b0 < CSR_BLOCK ? batch - b0 : CSR_BLOCK;
-        /* work [cols][16]: sample t of the block in lane t (unused lanes 0) */
+        /* work [cols][8]: sample t of the block in lane t (unused lanes 0) */
         for (size_t c = 0; c < cols; c++)
             for (int32_t t = 0; t < CSR_BLOCK; t++)
                 work[c * CSR_BLOCK + (size_t)t] = t < nb ? x[(size_t)(b0 + t) * cols + c] : 0.0f;
