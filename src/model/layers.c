@@ -88,7 +88,7 @@ int eo_layer_output_shape(const eo_layer_desc *d, const int64_t in_shape[3], int
                           eo_error *err)
 {
     if (!d || !in_shape || !out_shape) return eo_error_set(err, EO_ERR_INVALID, "NULL argument");
-    if ((int)d->kind < 0 || d->kind >= EO_LAYER_COUNT)
+    if ((unsigned)d->kind >= (unsigned)EO_LAYER_COUNT)
         return eo_error_set(err, EO_ERR_INVALID, "unknown layer kind %d", (int)d->kind);
     for (int i = 0; i < 3; i++)
         if (in_shape[i] < 1) return eo_error_set(err, EO_ERR_SHAPE, "input dimension %d is < 1", i);

@@ -219,7 +219,7 @@ eo_loss_params eo_loss_defaults(eo_loss_kind kind)
 const char *eo_loss_params_check(const eo_loss_params *p)
 {
     if (!p) return "loss parameters are NULL";
-    if ((int)p->kind < 0 || p->kind >= EO_LOSS_COUNT) return "unknown loss kind";
+    if ((unsigned)p->kind >= (unsigned)EO_LOSS_COUNT) return "unknown loss kind";
     if (p->kind == EO_LOSS_HUBER && !(p->huber_delta > 0.0f && isfinite(p->huber_delta)))
         return "huber_delta must be a finite number > 0";
     if (p->kind == EO_LOSS_KL_T && !(p->temperature > 0.0f && isfinite(p->temperature)))

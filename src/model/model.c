@@ -70,7 +70,7 @@ int eo_model_create(const int64_t in_shape[3], const eo_layer_desc *layers, int 
     int64_t shp[3] = {in_shape[0], in_shape[1], in_shape[2]};
     for (int i = 0; i < nlayers; i++) {
         const eo_layer_desc *d = &layers[i];
-        if ((int)d->kind < 0 || d->kind >= EO_LAYER_COUNT)
+        if ((unsigned)d->kind >= (unsigned)EO_LAYER_COUNT)
             return eo_error_set(err, EO_ERR_INVALID, "layer %d: unknown kind %d", i + 1, (int)d->kind);
         const eo__layer_traits *t = &eo__layer_table[d->kind];
         eo__layer L;
