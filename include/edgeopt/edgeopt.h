@@ -17,5 +17,6 @@
 #include "edgeopt/io.h"
 #include "edgeopt/modelfile.h"
 #include "edgeopt/train.h"
+#include "edgeopt/qmodel.h"
 
 #endif
