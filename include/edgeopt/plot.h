@@ -9,7 +9,7 @@
  *     if (eo_figure_create(800, 500, &f) != EO_OK) ...;
  *     eo_panel *p = eo_figure_panel(f, 0);
  *     eo_panel_xlabel(p, "iteration");
- *     eo_panel_yscale(p, EO_SCALE_LOG10);
+ *     eo_panel_yscale(p, EO_AXIS_LOG10);
  *     eo_panel_line(p, "adam", n, NULL, fvals, NULL);
  *     eo_error err;
  *     int rc = eo_figure_save(f, "conv.png", &err);   (or "conv.svg")
@@ -52,9 +52,9 @@ int eo_plot_available(void);
 
 /* ------------------------------------------------------------- enums */
 
-typedef enum eo_scale { EO_SCALE_LINEAR = 0, EO_SCALE_LOG10 = 1, EO_SCALE_COUNT } eo_scale;
-const char *eo_scale_name(int scale);          /* "linear", "log10"; "?" if out of range */
-int eo_scale_from_name(const char *name);      /* -1 if unknown ("log" is accepted for log10) */
+typedef enum eo_axis_scale { EO_AXIS_LINEAR = 0, EO_AXIS_LOG10 = 1, EO_AXIS_COUNT } eo_axis_scale;
+const char *eo_axis_scale_name(int scale);          /* "linear", "log10"; "?" if out of range */
+int eo_axis_scale_from_name(const char *name);      /* -1 if unknown ("log" is accepted for log10) */
 
 typedef enum eo_marker {
     EO_MARKER_NONE = 0,
@@ -286,7 +286,7 @@ int eo_figure_save(eo_figure *f, const char *path, eo_error *err);
 int eo_panel_title(eo_panel *p, const char *title);
 int eo_panel_xlabel(eo_panel *p, const char *label);
 int eo_panel_ylabel(eo_panel *p, const char *label);
-int eo_panel_xscale(eo_panel *p, int scale);   /* eo_scale, default linear */
+int eo_panel_xscale(eo_panel *p, int scale);   /* eo_axis_scale, default linear */
 int eo_panel_yscale(eo_panel *p, int scale);
 /* Explicit limits, lo < hi, finite (positive on a log axis, checked when
  * saving). lo and hi both NaN return to automatic limits, which span the data

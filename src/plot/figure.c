@@ -19,7 +19,7 @@ int eo_plot_available(void)
 
 /* ------------------------------------------------------------ enum names */
 
-static const char *const scale_names[EO_SCALE_COUNT] = {"linear", "log10"};
+static const char *const scale_names[EO_AXIS_COUNT] = {"linear", "log10"};
 static const char *const marker_names[EO_MARKER_COUNT] = {"none",    "circle", "square", "triangle",
                                                            "diamond", "cross",  "plus"};
 static const char *const dash_names[EO_DASH_COUNT] = {"solid", "dashed", "dotted", "dashdot"};
@@ -40,11 +40,11 @@ static int from_name(const char *const *names, int count, const char *s)
     return -1;
 }
 
-const char *eo_scale_name(int s) { return name_of(scale_names, EO_SCALE_COUNT, s); }
-int eo_scale_from_name(const char *s)
+const char *eo_axis_scale_name(int s) { return name_of(scale_names, EO_AXIS_COUNT, s); }
+int eo_axis_scale_from_name(const char *s)
 {
-    if (s && !strcmp(s, "log")) return EO_SCALE_LOG10;
-    return from_name(scale_names, EO_SCALE_COUNT, s);
+    if (s && !strcmp(s, "log")) return EO_AXIS_LOG10;
+    return from_name(scale_names, EO_AXIS_COUNT, s);
 }
 const char *eo_marker_name(int m) { return name_of(marker_names, EO_MARKER_COUNT, m); }
 int eo_marker_from_name(const char *s) { return from_name(marker_names, EO_MARKER_COUNT, s); }
@@ -177,7 +177,7 @@ static void panel_init(eo_panel *p, eo_figure *f)
 {
     memset(p, 0, sizeof *p);
     p->fig = f;
-    p->scale[0] = p->scale[1] = EO_SCALE_LINEAR;
+    p->scale[0] = p->scale[1] = EO_AXIS_LINEAR;
     p->lim[0][0] = p->lim[0][1] = p->lim[1][0] = p->lim[1][1] = NAN;
     p->legend = EO_LEGEND_AUTO;
     p->grid = 1;
@@ -281,8 +281,8 @@ int eo_panel_ylabel(eo_panel *p, const char *s) { return p ? set_text(p->fig, &p
 static int set_scale(eo_panel *p, int axis, int scale)
 {
     if (!p) return EO_ERR_INVALID;
-    if (scale < 0 || scale >= EO_SCALE_COUNT)
-        return eo__fail(p->fig, EO_ERR_INVALID, "%cscale: %d is not an eo_scale", axis ? 'y' : 'x', scale);
+    if (scale < 0 || scale >= EO_AXIS_COUNT)
+        return eo__fail(p->fig, EO_ERR_INVALID, "%cscale: %d is not an eo_axis_scale", axis ? 'y' : 'x', scale);
     p->scale[axis] = scale;
     return EO_OK;
 }

@@ -115,7 +115,7 @@ int eo_plot_convergence(eo_panel *fp, eo_panel *gp, const eo_plot_series *fs, co
         for (size_t i = 0; i < k && !shift; i++)
             for (size_t j = 0; j < fs[i].n; j++)
                 if (isfinite(fs[i].y[j]) && fs[i].y[j] <= 0.0) logy = 0;
-        eo_panel_yscale(fp, logy ? EO_SCALE_LOG10 : EO_SCALE_LINEAR);
+        eo_panel_yscale(fp, logy ? EO_AXIS_LOG10 : EO_AXIS_LINEAR);
         eo_panel_xlabel(fp, "iteration");
         eo_panel_ylabel(fp, shift ? "f - f*" : "f");
         for (size_t i = 0; i < k; i++) {
@@ -132,7 +132,7 @@ int eo_plot_convergence(eo_panel *fp, eo_panel *gp, const eo_plot_series *fs, co
     }
     if (gp && gs) {
         if ((rc = check_series(gp, "convergence", gs, k))) return rc;
-        eo_panel_yscale(gp, EO_SCALE_LOG10);
+        eo_panel_yscale(gp, EO_AXIS_LOG10);
         eo_panel_xlabel(gp, "iteration");
         eo_panel_ylabel(gp, "gradient norm");
         for (size_t i = 0; i < k; i++) {

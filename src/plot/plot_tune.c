@@ -75,7 +75,7 @@ int eo_plot_param_scores(eo_panel *p, const char *param, size_t n, const double 
     sc.alpha = 0.85;
     int rc = eo_panel_scatter(p, NULL, n, value, score, &sc);
     if (rc) return rc;
-    eo_panel_xscale(p, log_x ? EO_SCALE_LOG10 : EO_SCALE_LINEAR);
+    eo_panel_xscale(p, log_x ? EO_AXIS_LOG10 : EO_AXIS_LINEAR);
     eo_panel_xlabel(p, param && *param ? param : "parameter");
     eo_panel_ylabel(p, score_name && *score_name ? score_name : "score");
     return EO_OK;
@@ -154,7 +154,7 @@ int eo_plot_rungs(eo_panel *p, size_t n, const long *trial, const double *budget
     }
     free(r), free(bud), free(xs), free(ys);
     if (rc) return rc;
-    if (positive && nd > 1) eo_panel_xscale(p, EO_SCALE_LOG10);
+    if (positive && nd > 1) eo_panel_xscale(p, EO_AXIS_LOG10);
     eo_panel_xlabel(p, budget_name && *budget_name ? budget_name : "budget");
     eo_panel_ylabel(p, score_name && *score_name ? score_name : "score");
     return EO_OK;

@@ -15,12 +15,12 @@
 
 /* ------------------------------------------------------------- mapping */
 
-static int valid(double v, int scale) { return isfinite(v) && (scale == EO_SCALE_LINEAR || v > 0.0); }
+static int valid(double v, int scale) { return isfinite(v) && (scale == EO_AXIS_LINEAR || v > 0.0); }
 
 double eo__map(const eo__axis *a, double v)
 {
     if (!valid(v, a->scale)) return NAN;
-    double t = a->scale == EO_SCALE_LOG10 ? (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo))
+    double t = a->scale == EO_AXIS_LOG10 ? (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo))
                                           : (v - a->lo) / (a->hi - a->lo);
     double p = a->p0 + t * (a->p1 - a->p0);
     /* Keep far-away points finite and within what renderers accept. */
@@ -32,7 +32,7 @@ double eo__map(const eo__axis *a, double v)
 double eo__unmap(const eo__axis *a, double px)
 {
     double t = (px - a->p0) / (a->p1 - a->p0);
-    if (a->scale == EO_SCALE_LOG10) return pow(10.0, log10(a->lo) + t * (log10(a->hi) - log10(a->lo)));
+    if (a->scale == EO_AXIS_LOG10) return pow(10.0, log10(a->lo) + t * (log10(a->hi) - log10(a->lo)));
     return a->lo + t * (a->hi - a->lo);
 }
 
@@ -178,7 +178,7 @@ static void auto_range(const eo_panel *p, int axis, int scale, double *lo, doubl
             } else {
                 for (size_t i = 0; i < s->n; i++)
                     if (valid(s->y[i], scale)) grow(s->y[i], &a, &b);
-                if (scale == EO_SCALE_LINEAR) {
+                if (scale == EO_AXIS_LINEAR) {
                     grow(0.0, &a, &b);
                     *zero_base = 1;
                 }
@@ -196,11 +196,11 @@ static void auto_range(const eo_panel *p, int axis, int scale, double *lo, doubl
         }
     }
     if (!(a <= b)) {
-        a = scale == EO_SCALE_LOG10 ? 1.0 : 0.0;
-        b = scale == EO_SCALE_LOG10 ? 10.0 : 1.0;
+        a = scale == EO_AXIS_LOG10 ? 1.0 : 0.0;
+        b = scale == EO_AXIS_LOG10 ? 10.0 : 1.0;
     }
     /* Keep the span and its margins finite: points beyond are clipped. */
-    if (scale == EO_SCALE_LINEAR) {
+    if (scale == EO_AXIS_LINEAR) {
         a = fmin(fmax(a, -1e306), 1e306);
         b = fmin(fmax(b, -1e306), 1e306);
     } else {
@@ -218,7 +218,7 @@ static int axis_limits(const eo_panel *p, int axis, double *lo, double *hi, eo_e
     if (!isnan(p->lim[axis][0])) {
         *lo = p->lim[axis][0];
         *hi = p->lim[axis][1];
-        if (scale == EO_SCALE_LOG10 && !(*lo > 0.0))
+        if (scale == EO_AXIS_LOG10 && !(*lo > 0.0))
             return eo_error_set(err, EO_ERR_INVALID,
                                 "the log10 %c axis needs positive limits, got [%g, %g] (use a linear axis, or "
                                 "limits > 0)",
@@ -228,7 +228,7 @@ static int axis_limits(const eo_panel *p, int axis, double *lo, double *hi, eo_e
     int tight, zb;
     double a, b;
     auto_range(p, axis, scale, &a, &b, &tight, &zb);
-    if (scale == EO_SCALE_LOG10) {
+    if (scale == EO_AXIS_LOG10) {
         double L = log10(a), H = log10(b);
         if (H - L < 1e-9) L -= 0.5, H += 0.5;
         double r = H - L;
@@ -284,7 +284,7 @@ static void choose_ticks(eo__rc *r, eo__axis *a, double len, int is_x)
     if (target > 10) target = 10;
     double lh = eo__line_h(r, EO__FS_TICK);
     for (;;) {
-        if (a->scale == EO_SCALE_LOG10) eo_plot_ticks_log(a->lo, a->hi, 0, &a->t);
+        if (a->scale == EO_AXIS_LOG10) eo_plot_ticks_log(a->lo, a->hi, 0, &a->t);
         else eo_plot_ticks_linear(a->lo, a->hi, target, 0, &a->t);
         for (int thin = 0; thin < 8; thin++) {
             double need = 0.0, gap = INFINITY;
@@ -297,10 +297,10 @@ static void choose_ticks(eo__rc *r, eo__axis *a, double len, int is_x)
                 }
             }
             if (need <= gap || a->t.n <= 2) return;
-            if (a->scale == EO_SCALE_LINEAR && target > 2) break; /* retry with fewer */
+            if (a->scale == EO_AXIS_LINEAR && target > 2) break; /* retry with fewer */
             thin_majors(&a->t);
         }
-        if (a->scale == EO_SCALE_LOG10 || target <= 2) return;
+        if (a->scale == EO_AXIS_LOG10 || target <= 2) return;
         target--;
     }
 }

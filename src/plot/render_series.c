@@ -189,8 +189,8 @@ static void draw_bars(eo__rc *r, const eo__pl *L, const eo__series *s)
 {
     const eo_style *st = &s->st;
     const eo__axis *ay = &L->ax[1];
-    double base = ay->scale == EO_SCALE_LOG10 ? ay->p0 + 2.0 : eo__map(ay, 0.0);
-    if (ay->scale == EO_SCALE_LINEAR && !isfinite(base)) base = ay->p0;
+    double base = ay->scale == EO_AXIS_LOG10 ? ay->p0 + 2.0 : eo__map(ay, 0.0);
+    if (ay->scale == EO_AXIS_LINEAR && !isfinite(base)) base = ay->p0;
     size_t bytes;
     double *q = eo_size_mul(s->n + 1, 8 * sizeof(double), &bytes) ? malloc(bytes) : NULL;
     if (!q) {
@@ -643,7 +643,7 @@ void eo__draw_colorbar(eo__rc *r, const eo__pl *L)
         free(img);
         eo__axis a;
         memset(&a, 0, sizeof a);
-        a.scale = EO_SCALE_LINEAR, a.lo = s->zmin, a.hi = s->zmax, a.p0 = y + h, a.p1 = y;
+        a.scale = EO_AXIS_LINEAR, a.lo = s->zmin, a.hi = s->zmax, a.p0 = y + h, a.p1 = y;
         for (size_t k = 0; k < t.n; k++) {
             double q = floor(eo__map(&a, t.major[k])) + 0.5;
             double *o = tk + 2 * np;

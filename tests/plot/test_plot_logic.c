@@ -590,9 +590,9 @@ static void test_model_errors(void **state)
     for (int i = 0; i < EO_DASH_COUNT; i++) assert_int_equal(eo_dash_from_name(eo_dash_name(i)), i);
     for (int i = 0; i < EO_LEGEND_COUNT; i++) assert_int_equal(eo_legend_pos_from_name(eo_legend_pos_name(i)), i);
     for (int i = 0; i < EO_LEVELS_COUNT; i++) assert_int_equal(eo_levels_from_name(eo_levels_name(i)), i);
-    for (int i = 0; i < EO_SCALE_COUNT; i++) assert_int_equal(eo_scale_from_name(eo_scale_name(i)), i);
-    assert_int_equal(eo_scale_from_name("log"), EO_SCALE_LOG10);
-    assert_int_equal(eo_scale_from_name("nope"), -1);
+    for (int i = 0; i < EO_AXIS_COUNT; i++) assert_int_equal(eo_axis_scale_from_name(eo_axis_scale_name(i)), i);
+    assert_int_equal(eo_axis_scale_from_name("log"), EO_AXIS_LOG10);
+    assert_int_equal(eo_axis_scale_from_name("nope"), -1);
     eo_figure_destroy(f);
     eo_figure_destroy(NULL);
 }

@@ -427,8 +427,8 @@ static void test_misc_kinds(void **state)
     /* Log-log scatter with non-positive points (skipped) and a broken line. */
     p = eo_figure_panel(f, 2);
     double x[6] = {1e-3, 1e-2, 0.0, 1, 10, 100}, y[6] = {1, 2, 3, -1, INFINITY, 30};
-    eo_panel_xscale(p, EO_SCALE_LOG10);
-    eo_panel_yscale(p, EO_SCALE_LOG10);
+    eo_panel_xscale(p, EO_AXIS_LOG10);
+    eo_panel_yscale(p, EO_AXIS_LOG10);
     assert_int_equal(eo_panel_scatter(p, "points", 6, x, y, NULL), EO_OK);
     assert_int_equal(eo_panel_line(p, "broken", 6, x, y, NULL), EO_OK);
     eo_panel_legend(p, EO_LEGEND_OUTSIDE);
@@ -476,7 +476,7 @@ static void test_errors_and_atomic(void **state)
         return;
     }
     /* Log axis with a non-positive explicit limit. */
-    eo_panel_yscale(p, EO_SCALE_LOG10);
+    eo_panel_yscale(p, EO_AXIS_LOG10);
     eo_panel_ylim(p, 0.0, 10.0);
     eo_error_clear(&e);
     assert_int_equal(eo_figure_save(f, OUT "/badlog.png", &e), EO_ERR_INVALID);
@@ -520,7 +520,7 @@ static void test_extreme_data(void **state)
     eo_panel_line(eo_figure_panel(f, 0), "huge", 4, NULL, huge, NULL);
     eo_panel_line(eo_figure_panel(f, 1), "tiny range", 4, NULL, tiny, NULL);
     eo_panel_line(eo_figure_panel(f, 2), "no finite point", 4, NULL, nan4, NULL);
-    eo_panel_yscale(eo_figure_panel(f, 3), EO_SCALE_LOG10);
+    eo_panel_yscale(eo_figure_panel(f, 3), EO_AXIS_LOG10);
     eo_panel_scatter(eo_figure_panel(f, 3), "600 decades", 4, NULL, big_log, NULL);
     eo_panel_histogram(eo_figure_panel(f, 4), "constant", 4, same, NULL, NULL);
     eo_panel_line(eo_figure_panel(f, 5), "empty", 0, NULL, NULL, NULL);
