@@ -110,6 +110,36 @@ static void test_really_parallel(void **state)
     eo_pool_destroy(pool);
 }
 
+/* Many small jobs back to back whose chunk counts go up and down: a worker
+ * that wakes late must never claim a chunk of a finished job or run one
+ * twice (the sum would be off, or the submitter would wait forever). */
+static void sum_fn(void *ctx, size_t b, size_t e)
+{
+    atomic_long *sum = ctx;
+    long s = 0;
+    for (size_t i = b; i < e; i++) s += (long)i + 1;
+    atomic_fetch_add(sum, s);
+}
+
+static void test_stress_small_jobs(void **state)
+{
+    (void)state;
+    static const size_t counts[] = {2, 50, 3, 17, 1, 64, 5, 2, 33, 9};
+    for (int t = 2; t <= 4; t++) {
+        eo_pool *pool;
+        assert_int_equal(eo_pool_create(t, &pool), EO_OK);
+        for (int rep = 0; rep < 3000; rep++) {
+            size_t n = counts[rep % 10] * (size_t)(1 + rep % 3);
+            atomic_long sum;
+            atomic_init(&sum, 0);
+            eo_parallel_for(eo_pool_parallel(pool), n, 1 + rep % 3, sum_fn, &sum);
+            if (atomic_load(&sum) != (long)(n * (n + 1) / 2))
+                fail_msg("threads=%d job %d: sum %ld, want %ld", t, rep, atomic_load(&sum), (long)(n * (n + 1) / 2));
+        }
+        eo_pool_destroy(pool);
+    }
+}
+
 /* A task that itself runs a parallel-for on the same pool: it must not
  * deadlock (the inner loop runs serially) and must still cover everything. */
 typedef struct nest {
@@ -262,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_create_destroy),
         cmocka_unit_test(test_cover),
         cmocka_unit_test(test_really_parallel),
+        cmocka_unit_test(test_stress_small_jobs),
         cmocka_unit_test(test_nested),
         cmocka_unit_test(test_concurrent_submitters),
         cmocka_unit_test(test_gemm_thread_invariance),
