@@ -34,7 +34,20 @@ typedef enum eo_trans { EO_NOTRANS = 0, EO_TRANS = 1 } eo_trans;
 
 /* C[m x n] = alpha * op(A) * op(B) + beta * C
  * op(A) is m x k (A stored k x m when ta == EO_TRANS), op(B) is k x n.
- * beta == 0 ignores the previous contents of C (NaNs included). */
+ * beta == 0 ignores the previous contents of C (NaNs included).
+ * Leading dimensions: lda >= (ta == EO_NOTRANS ? k : m), ldb >= (tb ==
+ * EO_NOTRANS ? n : k), ldc >= n; floats beyond each row's width are never
+ * touched. alpha == 0 or k == 0 gives C = beta * C without reading A or B.
+ * Invalid arguments (negative sizes, NULL matrices that would be read, a
+ * leading dimension too small) leave C unchanged; m == 0 or n == 0 is a no-op.
+ *
+ * Cost and resources: blocked and packed (Goto/BLIS); no heap allocation; the
+ * packing buffers live on the stack (about 256 KB in the calling thread, 8 KB
+ * in each worker). With par, blocks of C are split across threads (never k),
+ * so the result is bit-identical for any thread count; problems below about
+ * 64^3 multiply-adds run on the calling thread. Accuracy: each element is a
+ * float dot product accumulated in k order within blocks of <= 256, error
+ * about k * 2^-24 relative to sum |a| |b| (the test bound is 2 (k + 4) u). */
 void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, int k,
               float alpha, const float *A, int lda, const float *B, int ldb, float beta,
               float *C, int ldc);
@@ -44,11 +57,16 @@ void eo_sgemm_ref(eo_trans ta, eo_trans tb, int m, int n, int k, float alpha,
                   const float *A, int lda, const float *B, int ldb, float beta, float *C,
                   int ldc);
 
-/* Name of the SGEMM path chosen at run time: "avx2-fma" or "portable". */
+/* Name of the SGEMM path in use: "avx2-fma" or "portable" (static string).
+ * The path is chosen once, on first use, by a CPU check (cpuid + xgetbv: AVX2,
+ * FMA and OS support for the YMM state); off x86 it is always "portable". */
 const char *eo_sgemm_path(void);
 /* Force a path (for tests and benchmarks): "auto", "portable" or "avx2-fma".
- * Returns EO_ERR_UNSUPPORTED if the CPU lacks it. Not thread-safe: call it
- * before starting work. */
+ * Returns EO_OK, EO_ERR_UNSUPPORTED if the CPU (or build) lacks it, or
+ * EO_ERR_INVALID for an unknown name. The choice is process-wide (one atomic
+ * pointer); a call made while another thread is inside eo_sgemm is safe, but
+ * that eo_sgemm may use either path. The two paths agree within the float
+ * tolerance above, not bit for bit. */
 int eo_sgemm_select(const char *path);
 
 #ifdef __cplusplus
