@@ -222,7 +222,9 @@ int eo_optim_set(eo_optim_params *p, const char *key, double value)
 {
     if (!p || !key) return EO_ERR_INVALID;
     const okey *k = find_key(key, strlen(key));
-    if (!k || (int)p->kind < 0 || p->kind >= EO_OPTIM_COUNT || !has_key(k, p->kind))
+    /* Through an int: enums may be unsigned (short enums on Arm EABI). */
+    int kind = (int)p->kind;
+    if (!k || kind < 0 || kind >= EO_OPTIM_COUNT || !has_key(k, p->kind))
         return EO_ERR_NOT_FOUND;
     if (k->type == KEY_BOOL && value != 0.0 && value != 1.0) return EO_ERR_INVALID;
     store(p, k, value);

@@ -169,7 +169,7 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
     uint32_t version = eo__get_u32(b + 8);
     if (version != IMG_VERSION)
         return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 8, "version %u, this build reads %u",
-                           version, IMG_VERSION);
+                           (unsigned)version, (unsigned)IMG_VERSION);
     uint32_t kind = eo__get_u32(b + 12);
     if (kind != (uint32_t)o->p.kind)
         return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 12, "state is for %s, optimizer is %s",
@@ -182,10 +182,10 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
                            (unsigned long long)n, o->n);
     uint32_t elem = eo__get_u32(b + 24);
     if (elem != 0 && elem != 4 && elem != 8)
-        return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 24, "bad entry size %u", elem);
+        return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 24, "bad entry size %u", (unsigned)elem);
     if (elem != 0 && o->prec != EO_OPTIM_PREC_ANY && elem != (uint32_t)o->prec)
         return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 24,
-                           "state holds %u-byte entries, optimizer was created for %d", elem,
+                           "state holds %u-byte entries, optimizer was created for %d", (unsigned)elem,
                            (int)o->prec);
     uint32_t nslots = eo__get_u32(b + 28);
     eo_optim_params p = o->p;
@@ -194,7 +194,7 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
     if (why) return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, IMG_PARAMS, "hyperparameters: %s", why);
     if (nslots != (uint32_t)eo__optim_nslots(&p) || (int)nslots != o->nslots)
         return eo_error_at(err, EO_ERR_SHAPE, WHERE, 0, 0, 28,
-                           "state has %u arrays, this optimizer keeps %d", nslots, o->nslots);
+                           "state has %u arrays, this optimizer keeps %d", (unsigned)nslots, o->nslots);
     int ok;
     size_t arr = arrays_bytes(o->n, (int)nslots, (int)elem, &ok);
     if (!ok || arr > SIZE_MAX - IMG_HEADER - 4u || size != IMG_HEADER + arr + 4u)

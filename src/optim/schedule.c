@@ -280,7 +280,7 @@ int eo_schedule_state_load(eo_schedule_state *st, const void *buf, size_t size, 
         return eo_error_at(err, EO_ERR_FORMAT, "schedule state", 0, 0, 0, "bad magic");
     if (eo__get_u32(b + 4) != 1u)
         return eo_error_at(err, EO_ERR_FORMAT, "schedule state", 0, 0, 4, "unknown version %u",
-                           eo__get_u32(b + 4));
+                           (unsigned)eo__get_u32(b + 4));
     int64_t step = (int64_t)eo__get_u64(b + 8), bad = (int64_t)eo__get_u64(b + 32),
             cool = (int64_t)eo__get_u64(b + 40);
     double lr = eo__get_f64(b + 16), best = eo__get_f64(b + 24);
