@@ -157,8 +157,8 @@ int eo_csr_preferred(double density, int32_t batch)
 {
     /* Crossover densities measured by bench/int8_bench against eo_sgemm
      * (bench/RESULTS.md, section "int8 and compression kernels"). */
-    /* Medians of 5 runs: batch 1 crosses at sparsity 0.85, batch 128
-     * between 0.95 (a tie) and 0.98; batches in between use the latter. */
-    const double at_batch1 = 0.15, at_batch128 = 0.04;
+    /* Medians of 5 runs: batch 1 ties at sparsity 0.85 and wins from 0.90,
+     * batch 128 wins from 0.95; batches in between use the latter. */
+    const double at_batch1 = 0.12, at_batch128 = 0.05;
     return density <= (batch <= 1 ? at_batch1 : at_batch128);
 }
