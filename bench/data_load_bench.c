@@ -51,7 +51,7 @@ int main(int argc, char **argv)
         printf("load %-20s median %.3f s (%d runs)\n", specs[s], median(t, reps), reps);
     }
     /* CSV: 100,000 rows x 20 features + label, about 14 MB of text. */
-    size_t rows = 100000, cap = rows * 160, n = 0;
+    size_t rows = 100000, cap = rows * 400, n = 0; /* < 20 x 13 + 4 bytes per row */
     char *csv = malloc(cap);
     eo_rng rng;
     eo_rng_seed(&rng, 1);
