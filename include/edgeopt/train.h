@@ -220,6 +220,15 @@ typedef struct eo_train_params {
     volatile int *stop_flag;     /* polled between batches (borrowed, may be NULL) */
     const char *data_name;       /* for the checkpoint's metadata (borrowed, may be NULL) */
     const char *model_spec;      /* idem */
+    /* Optional data-loss hook (NULL = params.loss; used by distillation,
+     * edgeopt/compress_model.h): called for every training batch with the
+     * gathered, scaled inputs x (batch x in_numel), the model's outputs, the
+     * labels (classification) or targets (regression); writes the mean loss
+     * and dLoss/dOut (batch x k) and returns an eo_status. Validation and
+     * train_acc still use params.loss and the labels. */
+    int (*loss_fn)(void *user, const float *x, const float *out, int batch, int k, const int32_t *labels,
+                   const float *targets, float *loss, float *dout);
+    void *loss_user;
 } eo_train_params;
 
 eo_train_params eo_train_defaults(void);

@@ -391,7 +391,8 @@ int eo_trainer_fit(eo_trainer *t, const eo_dataset *train, const uint32_t *rows,
                 for (size_t i = 0; i < bs; i++) t->sum_correct += B.pred[i] == B.y[i];
             }
             loss = NAN;
-            st = eo_loss(&p->loss, o, (int)bs, k, cls ? B.y : NULL, cls ? NULL : B.tg, &loss, dout);
+            st = p->loss_fn ? p->loss_fn(p->loss_user, B.x, o, (int)bs, k, cls ? B.y : NULL, cls ? NULL : B.tg, &loss, dout)
+                            : eo_loss(&p->loss, o, (int)bs, k, cls ? B.y : NULL, cls ? NULL : B.tg, &loss, dout);
             if (st == EO_ERR_NUMERIC || (!st && !isfinite(loss))) {
                 st = numeric_failure(t, &B, e, b + 1, isinf(loss) ? "the loss is infinite" : "the loss is NaN", err);
                 goto out;
