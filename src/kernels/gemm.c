@@ -47,6 +47,23 @@ static void pack_b_task(void *ctx, size_t begin, size_t end)
     }
 }
 
+/* Ask for the first cache lines of the next A micro-panel's source while
+ * the current one is being used, so that packing it does not wait on
+ * memory. A hint only: no effect on results. */
+static void prefetch_a_panel(const float *a, size_t rsa, size_t csa, int mv)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (csa == 1) {
+        for (int i = 0; i < mv; i++)
+            for (int l = 0; l < 4; l++) __builtin_prefetch(a + (size_t)i * rsa + 16 * l);
+    } else {
+        for (int p = 0; p < 8; p++) __builtin_prefetch(a + (size_t)p * csa);
+    }
+#else
+    (void)a, (void)rsa, (void)csa, (void)mv;
+#endif
+}
+
 static void compute_task(void *ctx, size_t begin, size_t end)
 {
     const gemm_job *g = ctx;
@@ -65,6 +82,10 @@ static void compute_task(void *ctx, size_t begin, size_t end)
             acs = g->csa;
         } else {
             im->pack_a(mv, kc, g->a + (size_t)i0 * g->rsa, g->rsa, g->csa, ap);
+        }
+        if (q + 1 < end && !g->direct_a) {
+            const int i1 = i0 + mr;
+            prefetch_a_panel(g->a + (size_t)i1 * g->rsa, g->rsa, g->csa, g->m - i1 < mr ? g->m - i1 : mr);
         }
         float *crow = g->c + (size_t)i0 * g->rsc;
         for (int j0 = 0; j0 < g->nc; j0 += nr) {
@@ -185,10 +206,13 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
     g.rsb = rsb;
     g.csb = csb;
     /* Read an operand in place when packing it would cost more than it
-     * saves: an A micro-panel meets at most two B micro-panels, or a B
-     * micro-panel (row-contiguous) meets at most two A micro-panels. */
+     * saves: an A micro-panel meets at most two B micro-panels; a
+     * row-contiguous B micro-panel meets at most two A micro-panels, or all
+     * of op(B) fits in 16 KB (it stays in L1 anyway) and its row stride is
+     * not a multiple of 4 KB (rows would collide in the same cache sets). */
     g.direct_a = im->in_place && n <= 2 * im->nr;
-    g.direct_b = im->in_place && csb == 1 && nap <= 2;
+    g.direct_b = im->in_place && csb == 1 &&
+                 (nap <= 2 || ((double)k * n <= 4096.0 && (rsb * sizeof(float)) % 4096 != 0));
     for (int jc = 0; jc < n; jc += nc_blk) {
         g.nc = n - jc < nc_blk ? n - jc : nc_blk;
         g.c = C + (size_t)jc * csc;
