@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "edgeopt/compress_model.h"
 #include "edgeopt/data.h"
 #include "edgeopt/io.h"
 #include "edgeopt/modelfile.h"
@@ -71,17 +72,21 @@ int eo_cmd_predict(int argc, char **argv)
     eo_error e;
     eo_error_clear(&e);
     eo_model *m = NULL;
+    eo_infer *cm = NULL; /* int8 and clustered model files (edgeopt/compress_model.h) */
     eo_scaler sc;
     eo_model_meta meta;
-    if (eo_model_load(model_path, &m, &sc, &meta, &e)) return eo_cli_fail_err(CMD, &e);
+    if (eo_infer_file_is_compressed(model_path) ? eo_infer_load(model_path, &cm, &sc, &meta, &e)
+                                                : eo_model_load(model_path, &m, &sc, &meta, &e))
+        return eo_cli_fail_err(CMD, &e);
     eo_dataset ds;
     if (eo_data_load(data, (size_t)limit, &ds, &e)) {
+        eo_infer_destroy(cm);
         eo_model_destroy(m);
         eo_scaler_free(&sc);
         return eo_cli_fail_err(CMD, &e);
     }
     int rc = EO_EXIT_OK;
-    int k = (int)eo_model_out_numel(m);
+    int k = (int)(cm ? eo_infer_out_numel(cm) : eo_model_out_numel(m));
     int cls = meta.task == EO_MODEL_TASK_CLASSIFICATION;
     int ncols = cls ? (k == 1 ? 2 : k) : k;
     eo_pool *pool = NULL;
@@ -95,9 +100,10 @@ int eo_cmd_predict(int argc, char **argv)
         rc = eo_cli_fail(CMD, "out of memory");
         goto done;
     }
-    if ((int64_t)ds.cols != eo_model_in_numel(m)) {
-        rc = eo_cli_fail(CMD, "%s: the model takes %lld features but the data has %zu", data,
-                         (long long)eo_model_in_numel(m), ds.cols);
+    int64_t in_numel = cm ? eo_infer_in_numel(cm) : eo_model_in_numel(m);
+    if ((int64_t)ds.cols != in_numel) {
+        rc = eo_cli_fail(CMD, "%s: the model takes %lld features but the data has %zu", data, (long long)in_numel,
+                         ds.cols);
         goto done;
     }
     put(&w, "row,predicted");
@@ -109,8 +115,9 @@ int eo_cmd_predict(int argc, char **argv)
     put(&w, "\n");
     for (size_t r0 = 0; r0 < ds.rows; r0 += chunk) {
         size_t n = ds.rows - r0 < chunk ? ds.rows - r0 : chunk;
-        if (eo_predict(m, &ds, r0, n, sc.kind == EO_SCALE_NONE ? NULL : &sc, meta.loss, 256, eo_pool_parallel(pool), o,
-                       pred, &e)) {
+        if (cm ? eo_infer_predict(cm, &ds, r0, n, sc.kind == EO_SCALE_NONE ? NULL : &sc, meta.loss, 256, o, pred, &e)
+               : eo_predict(m, &ds, r0, n, sc.kind == EO_SCALE_NONE ? NULL : &sc, meta.loss, 256,
+                            eo_pool_parallel(pool), o, pred, &e)) {
             rc = eo_cli_fail_err(CMD, &e);
             goto done;
         }
@@ -162,11 +169,12 @@ done:
     free(o);
     free(pred);
     if (pool) {
-        eo_model_set_parallel(m, NULL);
+        if (m) eo_model_set_parallel(m, NULL);
         eo_pool_destroy(pool);
     }
     eo_dataset_free(&ds);
     eo_scaler_free(&sc);
+    eo_infer_destroy(cm);
     eo_model_destroy(m);
     return rc;
 }
