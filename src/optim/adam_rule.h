@@ -18,6 +18,23 @@ void RFN(eo__adam_step)(const eo__step_args *a, real *x, const real *g, real *co
     real *v = slot[1];                            /* [n] second moment */
     real *vmax = p->amsgrad ? slot[2] : NULL;     /* [n] running max of v (AMSGrad) */
 
+    if (!p->maximize && !use_wd && !vmax) {
+        /* The common case as a branch-free loop over restrict pointers, so
+         * the compiler vectorizes it: the same operations in the same order
+         * per element (IEEE sqrt and division), hence the same bits. */
+        real *restrict xr = x, *restrict mr = m, *restrict vr = v;
+        const real *restrict gr = g;
+        for (size_t i = 0, n = a->n; i < n; i++) {
+            const real d = gr[i];
+            const real mi = mr[i] * b1 + one_minus_b1 * d;
+            const real vi = vr[i] * b2 + one_minus_b2 * d * d;
+            mr[i] = mi;
+            vr[i] = vi;
+            const real denom = RSQRT(vi) / bc2s + eps;
+            xr[i] += -step_size * (mi / denom);
+        }
+        return;
+    }
     for (size_t i = 0; i < a->n; i++) {
         real d = p->maximize ? -g[i] : g[i];
         if (use_wd && (!a->mask || a->mask[i])) {
