@@ -1,8 +1,9 @@
 /* Blocked, packed SGEMM driver (loop structure in kernels/internal.h).
  *
- * Memory: no allocation. The packed B panel (kc x nc floats, <= 240 KB) lives
- * in eo_sgemm's stack frame; each task packs its A micro-panel (<= 8 KB) in
- * its own frame. Callers need about 256 KB of stack.
+ * Memory: no allocation. The packed B panel (kc x nc floats, at most 240 KB:
+ * 256 x 240, or wider when k is short) lives in eo_sgemm's stack frame; each
+ * task packs its A micro-panel (<= 8 KB) in its own frame. Callers need
+ * about 256 KB of stack.
  *
  * Threads: only the loop over the mr-row micro-panels of C (and the packing
  * of B micro-panels) is split, never k, and the blocking sizes do not depend
@@ -18,6 +19,8 @@
 /* Below this many multiply-adds a call runs on the calling thread: waking
  * the pool costs more than it saves. */
 #define EO__GEMM_PAR_MIN_MACS (64.0 * 64.0 * 64.0)
+/* Widest B panel (columns) when k is short: keeps a panel within L2. */
+#define EO__GEMM_NC_CAP 2048
 
 typedef struct gemm_job {
     const eo__sgemm_impl *im;
@@ -162,11 +165,7 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
      * lanes. When n would leave many lanes idle (n = 10: 16 lanes for 10
      * columns) and m would not, compute C^T = op(B)^T op(A)^T instead. The
      * choice depends only on the shape, never on the thread count. */
-#ifdef EO__GEMM_SWAP_FORCE
-    if (EO__GEMM_SWAP_FORCE == 1 || (EO__GEMM_SWAP_FORCE < 0 && lane_use(m, im->lanes) > lane_use(n, im->lanes) + 0.1)) {
-#else
     if (lane_use(m, im->lanes) > lane_use(n, im->lanes) + 0.1) {
-#endif
         const float *t = pa;
         pa = pb;
         pb = t;
@@ -192,7 +191,13 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
      * would pay the C update and the kernel start-up for little work. The kc
      * split depends on k alone, so the summation order is fixed. */
     const int kc_blk = balanced_block(k, im->kc, 4);
-    const int nc_blk = balanced_block(n, im->nc, im->nr);
+    /* The B panel buffer holds kc x nc floats: a shorter kc leaves room for
+     * a wider panel, and every extra column block means packing all of A
+     * once more (k = 784, n = 256: one block of 256 columns, not two). */
+    int nc_cap = EO__GEMM_KC_MAX * EO__GEMM_NC_MAX / kc_blk / im->nr * im->nr;
+    if (nc_cap > EO__GEMM_NC_CAP) nc_cap = EO__GEMM_NC_CAP;
+    if (nc_cap < im->nc) nc_cap = im->nc;
+    const int nc_blk = balanced_block(n, nc_cap, im->nr);
 
     gemm_job g;
     g.im = im;
