@@ -63,6 +63,11 @@ typedef struct eo__run {
     const eo_parallel *par;
 } eo__run;
 
+/* Work per parallel-for chunk: element-wise loops and per-plane loops. The
+ * chunks only write disjoint outputs, so results do not depend on threads. */
+#define EO__GRAIN_ELEMS ((size_t)32768)
+#define EO__GRAIN_PLANES(plane) ((size_t)(((plane) >= 8192 ? 1 : 8192 / ((plane) ? (plane) : 1))))
+
 /* A row of the layer table. NULL function pointers mean "none/zero". */
 typedef struct eo__layer_traits {
     const char *name;

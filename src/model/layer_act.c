@@ -17,21 +17,24 @@ static size_t count(const eo__run *r) { return (size_t)r->batch * r->L->in_numel
 /* The loops below read through restrict-qualified locals and select without
  * branches so the compiler vectorizes them (x, y, dy and dx never alias). */
 #define EO__ACT_FWD(name, expr)                                              \
-    void name(eo__run *r)                                                    \
+    static void name##_task(void *ctx, size_t i0, size_t i1)                 \
     {                                                                        \
+        const eo__run *r = ctx;                                              \
         const float *restrict x = r->x;                                      \
         float *restrict y = r->y;                                            \
         const float a = r->L->d.alpha;                                       \
         (void)a;                                                             \
-        for (size_t i = 0, n = count(r); i < n; i++) {                       \
+        for (size_t i = i0; i < i1; i++) {                                   \
             const float v = x[i];                                            \
             y[i] = (expr);                                                   \
         }                                                                    \
-    }
+    }                                                                        \
+    void name(eo__run *r) { eo_parallel_for(r->par, count(r), EO__GRAIN_ELEMS, name##_task, r); }
 
 #define EO__ACT_BWD(name, expr)                                              \
-    void name(eo__run *r)                                                    \
+    static void name##_task(void *ctx, size_t i0, size_t i1)                 \
     {                                                                        \
+        const eo__run *r = ctx;                                              \
         const float *restrict x = r->x, *restrict y = r->y;                  \
         const float *restrict dy = r->dy;                                    \
         float *restrict dx = r->dx;                                          \
@@ -39,11 +42,12 @@ static size_t count(const eo__run *r) { return (size_t)r->batch * r->L->in_numel
         (void)a;                                                             \
         (void)x;                                                             \
         (void)y;                                                             \
-        for (size_t i = 0, n = count(r); i < n; i++) {                       \
+        for (size_t i = i0; i < i1; i++) {                                   \
             const float g = dy[i];                                           \
             dx[i] = (expr);                                                  \
         }                                                                    \
-    }
+    }                                                                        \
+    void name(eo__run *r) { eo_parallel_for(r->par, count(r), EO__GRAIN_ELEMS, name##_task, r); }
 
 EO__ACT_FWD(eo__fwd_relu, v > 0.0f ? v : 0.0f)
 EO__ACT_BWD(eo__bwd_relu, x[i] > 0.0f ? g : 0.0f)

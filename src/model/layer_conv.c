@@ -87,60 +87,75 @@ static void tap_range(int n, int on, int S, int P, int t, int *lo, int *hi)
     *hi = h;
 }
 
-/* col[(c*KH + i)*KW + j][s*OHW + oh*OW + ow] = x[s][c][oh*S-P+i][ow*S-P+j] (0 outside). */
-static void im2col(const eo__layer *L, const float *x, int nb, float *col)
+/* One chunk of conv work, shared by the parallel tasks below. */
+typedef struct conv_job {
+    const eo__layer *L;
+    const float *x;  /* first sample of the chunk */
+    float *y;        /* forward output / backward dx of the chunk */
+    const float *dy; /* backward: dY of the chunk */
+    float *col;      /* [K][ncol] */
+    float *T;        /* [F][ncol] */
+    const float *b;  /* bias (forward) */
+    float *gb;       /* bias gradient (backward) */
+    int nb;
+} conv_job;
+
+/* col[(c*KH + i)*KW + j][s*OHW + oh*OW + ow] = x[s][c][oh*S-P+i][ow*S-P+j] (0
+ * outside), for the rows q in [q0, q1). */
+static void im2col_task(void *ctx, size_t q0, size_t q1)
 {
-    const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];
+    const conv_job *J = ctx;
+    const eo__layer *L = J->L;
+    const int H = (int)L->in[1], Wd = (int)L->in[2];
     const int OH = (int)L->out[1], OW = (int)L->out[2];
     const int KH = L->d.kh, KW = L->d.kw, S = L->d.stride, P = L->d.pad;
-    const size_t ohw = (size_t)OH * (size_t)OW, ncol = (size_t)nb * ohw, plane = (size_t)H * (size_t)Wd;
-    for (int c = 0; c < C; c++)
-        for (int i = 0; i < KH; i++) {
-            int oh0, oh1;
-            tap_range(H, OH, S, P, i, &oh0, &oh1);
-            for (int j = 0; j < KW; j++) {
-                int ow0, ow1;
-                tap_range(Wd, OW, S, P, j, &ow0, &ow1);
-                float *row = col + ((size_t)(c * KH + i) * (size_t)KW + (size_t)j) * ncol;
-                for (int s = 0; s < nb; s++) {
-                    const float *xc = x + (size_t)s * L->in_numel + (size_t)c * plane;
-                    float *dst = row + (size_t)s * ohw;
-                    if (oh0 > 0) memset(dst, 0, (size_t)oh0 * (size_t)OW * sizeof(float));
-                    for (int oh = oh0; oh < oh1; oh++) {
-                        float *d = dst + (size_t)oh * (size_t)OW;
-                        const float *xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
-                        for (int ow = 0; ow < ow0; ow++) d[ow] = 0.0f;
-                        if (S == 1) {
-                            memcpy(d + ow0, xr + (ow0 + j - P), (size_t)(ow1 - ow0) * sizeof(float));
-                        } else {
-                            for (int ow = ow0; ow < ow1; ow++) d[ow] = xr[ow * S + j - P];
-                        }
-                        for (int ow = ow1; ow < OW; ow++) d[ow] = 0.0f;
-                    }
-                    if (oh1 < OH) memset(dst + (size_t)oh1 * (size_t)OW, 0, (size_t)(OH - oh1) * (size_t)OW * sizeof(float));
+    const size_t ohw = (size_t)OH * (size_t)OW, ncol = (size_t)J->nb * ohw, plane = (size_t)H * (size_t)Wd;
+    for (size_t q = q0; q < q1; q++) {
+        const int c = (int)(q / (size_t)(KH * KW)), i = (int)(q / (size_t)KW % (size_t)KH), j = (int)(q % (size_t)KW);
+        int oh0, oh1, ow0, ow1;
+        tap_range(H, OH, S, P, i, &oh0, &oh1);
+        tap_range(Wd, OW, S, P, j, &ow0, &ow1);
+        float *row = J->col + q * ncol;
+        for (int s = 0; s < J->nb; s++) {
+            const float *xc = J->x + (size_t)s * L->in_numel + (size_t)c * plane;
+            float *dst = row + (size_t)s * ohw;
+            if (oh0 > 0) memset(dst, 0, (size_t)oh0 * (size_t)OW * sizeof(float));
+            for (int oh = oh0; oh < oh1; oh++) {
+                float *d = dst + (size_t)oh * (size_t)OW;
+                const float *xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
+                for (int ow = 0; ow < ow0; ow++) d[ow] = 0.0f;
+                if (S == 1) {
+                    memcpy(d + ow0, xr + (ow0 + j - P), (size_t)(ow1 - ow0) * sizeof(float));
+                } else {
+                    for (int ow = ow0; ow < ow1; ow++) d[ow] = xr[ow * S + j - P];
                 }
+                for (int ow = ow1; ow < OW; ow++) d[ow] = 0.0f;
             }
+            if (oh1 < OH) memset(dst + (size_t)oh1 * (size_t)OW, 0, (size_t)(OH - oh1) * (size_t)OW * sizeof(float));
         }
+    }
 }
 
-/* dx[0..nb) += col2im(dcol) (dx zeroed by the caller). */
-static void col2im(const eo__layer *L, const float *col, int nb, float *dx)
+/* dx = col2im(dcol) for the samples [s0, s1) (each task owns its samples). */
+static void col2im_task(void *ctx, size_t s0, size_t s1)
 {
+    const conv_job *J = ctx;
+    const eo__layer *L = J->L;
     const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];
     const int OH = (int)L->out[1], OW = (int)L->out[2];
     const int KH = L->d.kh, KW = L->d.kw, S = L->d.stride, P = L->d.pad;
-    const size_t ohw = (size_t)OH * (size_t)OW, ncol = (size_t)nb * ohw, plane = (size_t)H * (size_t)Wd;
-    for (int c = 0; c < C; c++)
-        for (int i = 0; i < KH; i++) {
-            int oh0, oh1;
-            tap_range(H, OH, S, P, i, &oh0, &oh1);
-            for (int j = 0; j < KW; j++) {
-                int ow0, ow1;
-                tap_range(Wd, OW, S, P, j, &ow0, &ow1);
-                const float *row = col + ((size_t)(c * KH + i) * (size_t)KW + (size_t)j) * ncol;
-                for (int s = 0; s < nb; s++) {
-                    float *xc = dx + (size_t)s * L->in_numel + (size_t)c * plane;
-                    const float *src = row + (size_t)s * ohw;
+    const size_t ohw = (size_t)OH * (size_t)OW, ncol = (size_t)J->nb * ohw, plane = (size_t)H * (size_t)Wd;
+    memset(J->y + s0 * L->in_numel, 0, (s1 - s0) * L->in_numel * sizeof(float));
+    for (size_t s = s0; s < s1; s++)
+        for (int c = 0; c < C; c++) {
+            float *xc = J->y + s * L->in_numel + (size_t)c * plane;
+            for (int i = 0; i < KH; i++) {
+                int oh0, oh1;
+                tap_range(H, OH, S, P, i, &oh0, &oh1);
+                for (int j = 0; j < KW; j++) {
+                    int ow0, ow1;
+                    tap_range(Wd, OW, S, P, j, &ow0, &ow1);
+                    const float *src = J->col + ((size_t)(c * KH + i) * (size_t)KW + (size_t)j) * ncol + s * ohw;
                     for (int oh = oh0; oh < oh1; oh++) {
                         const float *d = src + (size_t)oh * (size_t)OW;
                         float *xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
@@ -151,29 +166,59 @@ static void col2im(const eo__layer *L, const float *col, int nb, float *dx)
         }
 }
 
+/* y[s][f] = T[f][s*OHW ..] + b[f] for the samples [s0, s1). */
+static void scatter_task(void *ctx, size_t s0, size_t s1)
+{
+    const conv_job *J = ctx;
+    const eo__layer *L = J->L;
+    const size_t ohw = (size_t)(L->out[1] * L->out[2]), ncol = (size_t)J->nb * ohw;
+    for (size_t s = s0; s < s1; s++)
+        for (int f = 0; f < L->d.units; f++) {
+            float *restrict yf = J->y + s * L->out_numel + (size_t)f * ohw;
+            const float *restrict tf = J->T + (size_t)f * ncol + s * ohw;
+            const float bf = J->b[f];
+            for (size_t p = 0; p < ohw; p++) yf[p] = tf[p] + bf;
+        }
+}
+
+/* T[f][s*OHW ..] = dY[s][f] and gb[f] += sum dY[.][f], for filters [f0, f1). */
+static void gather_task(void *ctx, size_t f0, size_t f1)
+{
+    const conv_job *J = ctx;
+    const eo__layer *L = J->L;
+    const size_t ohw = (size_t)(L->out[1] * L->out[2]), ncol = (size_t)J->nb * ohw;
+    for (size_t f = f0; f < f1; f++) {
+        float acc = 0.0f;
+        for (int s = 0; s < J->nb; s++) {
+            const float *df = J->dy + (size_t)s * L->out_numel + f * ohw;
+            memcpy(J->T + f * ncol + (size_t)s * ohw, df, ohw * sizeof(float));
+            for (size_t p = 0; p < ohw; p++) acc += df[p];
+        }
+        J->gb[f] += acc;
+    }
+}
+
+static void run_im2col(const eo__run *r, conv_job *J)
+{
+    const size_t K = ckk(J->L), per = (size_t)J->nb * (size_t)(J->L->out[1] * J->L->out[2]);
+    eo_parallel_for(r->par, K, EO__GRAIN_PLANES(per), im2col_task, J);
+}
+
 void eo__fwd_conv(eo__run *r)
 {
     const eo__layer *L = r->L;
     const int F = L->d.units, K = (int)ckk(L);
     const size_t ohw = (size_t)(L->out[1] * L->out[2]);
     const int chunk = chunk_samples(L, r->batch);
-    const float *W = r->p, *b = r->p + (size_t)F * (size_t)K;
-    float *col = r->scratch;
+    const float *W = r->p;
     for (int s0 = 0; s0 < r->batch; s0 += chunk) {
         int nb = r->batch - s0 < chunk ? r->batch - s0 : chunk;
         int ncol = nb * (int)ohw;
-        float *T = col + (size_t)ncol * (size_t)K;
-        im2col(L, r->x + (size_t)s0 * L->in_numel, nb, col);
-        eo_sgemm(r->par, EO_NOTRANS, EO_NOTRANS, F, ncol, K, 1.0f, W, K, col, ncol, 0.0f, T, ncol);
-        for (int s = 0; s < nb; s++) {
-            float *ys = r->y + (size_t)(s0 + s) * L->out_numel;
-            for (int f = 0; f < F; f++) {
-                float *restrict yf = ys + (size_t)f * ohw;
-                const float *restrict tf = T + (size_t)f * (size_t)ncol + (size_t)s * ohw;
-                const float bf = b[f];
-                for (size_t p = 0; p < ohw; p++) yf[p] = tf[p] + bf;
-            }
-        }
+        conv_job J = {L, r->x + (size_t)s0 * L->in_numel, r->y + (size_t)s0 * L->out_numel, NULL, r->scratch,
+                      r->scratch + (size_t)ncol * (size_t)K, W + (size_t)F * (size_t)K, NULL, nb};
+        run_im2col(r, &J);
+        eo_sgemm(r->par, EO_NOTRANS, EO_NOTRANS, F, ncol, K, 1.0f, W, K, J.col, ncol, 0.0f, J.T, ncol);
+        eo_parallel_for(r->par, (size_t)nb, EO__GRAIN_PLANES(L->out_numel), scatter_task, &J);
     }
 }
 
@@ -184,29 +229,19 @@ void eo__bwd_conv(eo__run *r)
     const size_t ohw = (size_t)(L->out[1] * L->out[2]);
     const int chunk = chunk_samples(L, r->batch);
     const float *W = r->p;
-    float *gW = r->g, *gb = r->g + (size_t)F * (size_t)K;
-    float *col = r->scratch;
+    float *gW = r->g;
     for (int s0 = 0; s0 < r->batch; s0 += chunk) {
         int nb = r->batch - s0 < chunk ? r->batch - s0 : chunk;
         int ncol = nb * (int)ohw;
-        float *T = col + (size_t)ncol * (size_t)K;
-        for (int s = 0; s < nb; s++) {
-            const float *dys = r->dy + (size_t)(s0 + s) * L->out_numel;
-            for (int f = 0; f < F; f++) {
-                const float *df = dys + (size_t)f * ohw;
-                memcpy(T + (size_t)f * (size_t)ncol + (size_t)s * ohw, df, ohw * sizeof(float));
-                float acc = 0.0f;
-                for (size_t p = 0; p < ohw; p++) acc += df[p];
-                gb[f] += acc;
-            }
-        }
-        im2col(L, r->x + (size_t)s0 * L->in_numel, nb, col);
-        eo_sgemm(r->par, EO_NOTRANS, EO_TRANS, F, K, ncol, 1.0f, T, ncol, col, ncol, 1.0f, gW, K);
+        conv_job J = {L, r->x + (size_t)s0 * L->in_numel, r->dx ? r->dx + (size_t)s0 * L->in_numel : NULL,
+                      r->dy + (size_t)s0 * L->out_numel, r->scratch, r->scratch + (size_t)ncol * (size_t)K, NULL,
+                      r->g + (size_t)F * (size_t)K, nb};
+        eo_parallel_for(r->par, (size_t)F, EO__GRAIN_PLANES((size_t)ncol), gather_task, &J);
+        run_im2col(r, &J);
+        eo_sgemm(r->par, EO_NOTRANS, EO_TRANS, F, K, ncol, 1.0f, J.T, ncol, J.col, ncol, 1.0f, gW, K);
         if (r->dx) {
-            float *dxs = r->dx + (size_t)s0 * L->in_numel;
-            eo_sgemm(r->par, EO_TRANS, EO_NOTRANS, K, ncol, F, 1.0f, W, K, T, ncol, 0.0f, col, ncol);
-            memset(dxs, 0, (size_t)nb * L->in_numel * sizeof(float));
-            col2im(L, col, nb, dxs);
+            eo_sgemm(r->par, EO_TRANS, EO_NOTRANS, K, ncol, F, 1.0f, W, K, J.T, ncol, 0.0f, J.col, ncol);
+            eo_parallel_for(r->par, (size_t)nb, EO__GRAIN_PLANES(L->in_numel), col2im_task, &J);
         }
     }
 }
@@ -231,63 +266,96 @@ size_t eo__nw_dw(const eo__layer *L) { return kk(L) * (size_t)L->in[0]; }
 size_t eo__fanin_dw(const eo__layer *L) { return kk(L); }
 size_t eo__fanout_dw(const eo__layer *L) { return kk(L); }
 
-/* Visit every (output pixel, tap) pair of channel plane c with valid input:
- * the body gets the output index o and input index q. */
-#define EO__DW_LOOP(BODY)                                                                  \
-    for (int oh = 0; oh < OH; oh++)                                                        \
-        for (int i = 0; i < KH; i++) {                                                     \
-            int ih = oh * S - P + i;                                                       \
-            if (ih < 0 || ih >= H) continue;                                               \
-            for (int ow = 0; ow < OW; ow++)                                                \
-                for (int j = 0; j < KW; j++) {                                             \
-                    int iw = ow * S - P + j;                                               \
-                    if (iw < 0 || iw >= Wd) continue;                                      \
-                    size_t o = (size_t)oh * (size_t)OW + (size_t)ow;                       \
-                    size_t q = (size_t)ih * (size_t)Wd + (size_t)iw;                       \
-                    size_t t = (size_t)i * (size_t)KW + (size_t)j;                         \
-                    BODY;                                                                  \
-                }                                                                          \
+/* Depthwise planes: tap-major loops over the valid output range of each tap
+ * (no bounds checks inside, contiguous for stride 1). */
+#define EO__DW_VARS                                                                          \
+    const eo__run *r = ctx;                                                                  \
+    const eo__layer *L = r->L;                                                               \
+    const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];                      \
+    const int OH = (int)L->out[1], OW = (int)L->out[2];                                      \
+    const int KH = L->d.kh, KW = L->d.kw, S = L->d.stride, P = L->d.pad;                     \
+    const size_t plane = (size_t)H * (size_t)Wd, oplane = (size_t)OH * (size_t)OW, KK = kk(L)
+
+/* Forward for planes sc = s*C + c in [sc0, sc1). */
+static void dw_fwd_task(void *ctx, size_t sc0, size_t sc1)
+{
+    EO__DW_VARS;
+    const float *Wt = r->p, *b = r->p + (size_t)C * KK;
+    for (size_t sc = sc0; sc < sc1; sc++) {
+        const size_t c = sc % (size_t)C;
+        const float *xc = r->x + sc * plane;
+        float *yc = r->y + sc * oplane;
+        for (size_t o = 0; o < oplane; o++) yc[o] = b[c];
+        for (int i = 0; i < KH; i++) {
+            int oh0, oh1;
+            tap_range(H, OH, S, P, i, &oh0, &oh1);
+            for (int j = 0; j < KW; j++) {
+                int ow0, ow1;
+                tap_range(Wd, OW, S, P, j, &ow0, &ow1);
+                const float w = Wt[c * KK + (size_t)(i * KW + j)];
+                for (int oh = oh0; oh < oh1; oh++) {
+                    float *restrict yr = yc + (size_t)oh * (size_t)OW;
+                    const float *restrict xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
+                    for (int ow = ow0; ow < ow1; ow++) yr[ow] += w * xr[ow * S + j - P];
+                }
+            }
         }
+    }
+}
+
+/* Backward for channels [c0, c1), all samples (each task owns its channels'
+ * weight and bias gradients and its channels' planes of dx). */
+static void dw_bwd_task(void *ctx, size_t c0, size_t c1)
+{
+    EO__DW_VARS;
+    const float *Wt = r->p;
+    float *gW = r->g, *gb = r->g + (size_t)C * KK;
+    for (size_t c = c0; c < c1; c++) {
+        float acc = 0.0f;
+        for (int s = 0; s < r->batch; s++) {
+            const size_t sc = (size_t)s * (size_t)C + c;
+            const float *dyc = r->dy + sc * oplane;
+            for (size_t o = 0; o < oplane; o++) acc += dyc[o];
+            if (r->dx) memset(r->dx + sc * plane, 0, plane * sizeof(float));
+        }
+        gb[c] += acc;
+        for (int i = 0; i < KH; i++) {
+            int oh0, oh1;
+            tap_range(H, OH, S, P, i, &oh0, &oh1);
+            for (int j = 0; j < KW; j++) {
+                int ow0, ow1;
+                tap_range(Wd, OW, S, P, j, &ow0, &ow1);
+                const size_t t = c * KK + (size_t)(i * KW + j);
+                const float w = Wt[t];
+                float gacc = 0.0f;
+                for (int s = 0; s < r->batch; s++) {
+                    const size_t sc = (size_t)s * (size_t)C + c;
+                    const float *xc = r->x + sc * plane, *dyc = r->dy + sc * oplane;
+                    float *dxc = r->dx ? r->dx + sc * plane : NULL;
+                    for (int oh = oh0; oh < oh1; oh++) {
+                        const float *restrict dr = dyc + (size_t)oh * (size_t)OW;
+                        const float *restrict xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
+                        for (int ow = ow0; ow < ow1; ow++) gacc += dr[ow] * xr[ow * S + j - P];
+                        if (dxc) {
+                            float *restrict dxr = dxc + (size_t)(oh * S - P + i) * (size_t)Wd;
+                            for (int ow = ow0; ow < ow1; ow++) dxr[ow * S + j - P] += dr[ow] * w;
+                        }
+                    }
+                }
+                gW[t] += gacc;
+            }
+        }
+    }
+}
 
 void eo__fwd_dw(eo__run *r)
 {
-    const eo__layer *L = r->L;
-    const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];
-    const int OH = (int)L->out[1], OW = (int)L->out[2];
-    const int KH = L->d.kh, KW = L->d.kw, S = L->d.stride, P = L->d.pad;
-    const float *Wt = r->p, *b = r->p + (size_t)C * kk(L);
-    for (int s = 0; s < r->batch; s++)
-        for (int c = 0; c < C; c++) {
-            const float *xc = r->x + (size_t)s * L->in_numel + (size_t)c * (size_t)H * (size_t)Wd;
-            float *yc = r->y + (size_t)s * L->out_numel + (size_t)c * (size_t)OH * (size_t)OW;
-            const float *wc = Wt + (size_t)c * kk(L);
-            for (size_t o = 0; o < (size_t)OH * (size_t)OW; o++) yc[o] = b[c];
-            EO__DW_LOOP(yc[o] += wc[t] * xc[q])
-        }
+    const size_t oplane = (size_t)(r->L->out[1] * r->L->out[2]);
+    eo_parallel_for(r->par, (size_t)r->batch * (size_t)r->L->in[0], EO__GRAIN_PLANES(oplane), dw_fwd_task, r);
 }
 
 void eo__bwd_dw(eo__run *r)
 {
-    const eo__layer *L = r->L;
-    const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];
-    const int OH = (int)L->out[1], OW = (int)L->out[2];
-    const int KH = L->d.kh, KW = L->d.kw, S = L->d.stride, P = L->d.pad;
-    const float *Wt = r->p;
-    float *gW = r->g, *gb = r->g + (size_t)C * kk(L);
-    if (r->dx) memset(r->dx, 0, (size_t)r->batch * L->in_numel * sizeof(float));
-    for (int s = 0; s < r->batch; s++)
-        for (int c = 0; c < C; c++) {
-            const float *xc = r->x + (size_t)s * L->in_numel + (size_t)c * (size_t)H * (size_t)Wd;
-            const float *dyc = r->dy + (size_t)s * L->out_numel + (size_t)c * (size_t)OH * (size_t)OW;
-            const float *wc = Wt + (size_t)c * kk(L);
-            float *gwc = gW + (size_t)c * kk(L);
-            float acc = 0.0f;
-            for (size_t o = 0; o < (size_t)OH * (size_t)OW; o++) acc += dyc[o];
-            gb[c] += acc;
-            EO__DW_LOOP(gwc[t] += dyc[o] * xc[q])
-            if (r->dx) {
-                float *dxc = r->dx + (size_t)s * L->in_numel + (size_t)c * (size_t)H * (size_t)Wd;
-                EO__DW_LOOP(dxc[q] += dyc[o] * wc[t])
-            }
-        }
+    const size_t per = (size_t)r->batch * (size_t)(r->L->out[1] * r->L->out[2]);
+    eo_parallel_for(r->par, (size_t)r->L->in[0], EO__GRAIN_PLANES(per), dw_bwd_task, r);
 }

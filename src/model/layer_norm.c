@@ -129,8 +129,9 @@ static void run_affine(const float *restrict x, float *restrict y, size_t n, flo
     for (size_t i = 0; i < n; i++) y[i] = a * x[i] + b;
 }
 
-void eo__fwd_bn(eo__run *r)
+static void bn_fwd_task(void *ctx, size_t c0, size_t c1)
 {
+    const eo__run *r = ctx;
     const eo__layer *L = r->L;
     int64_t C64, S64;
     eo__bn_view(L->in, &C64, &S64);
@@ -141,7 +142,7 @@ void eo__fwd_bn(eo__run *r)
     const double N = (double)(B * S);
     /* A vector (S == 1) is one run per sample: gather the channel by stride
      * instead of calling the run helpers per element. */
-    for (size_t c = 0; c < C; c++) {
+    for (size_t c = c0; c < c1; c++) {
         double mu, var;
         if (r->train) {
             double acc = 0.0;
@@ -187,8 +188,9 @@ void eo__fwd_bn(eo__run *r)
     }
 }
 
-void eo__bwd_bn(eo__run *r)
+static void bn_bwd_task(void *ctx, size_t c0, size_t c1)
 {
+    const eo__run *r = ctx;
     const eo__layer *L = r->L;
     int64_t C64, S64;
     eo__bn_view(L->in, &C64, &S64);
@@ -197,7 +199,7 @@ void eo__bwd_bn(eo__run *r)
     float *ggamma = r->g, *gbeta = r->g + C;
     const float *mu_keep = (const float *)L->aux, *inv_keep = mu_keep + C;
     const double N = (double)(B * S);
-    for (size_t c = 0; c < C; c++) {
+    for (size_t c = c0; c < c1; c++) {
         const float muf = mu_keep[c];
         const double inv = inv_keep[c];
         double sdy = 0.0, sdyx = 0.0; /* sum dy, sum dy (x - mu) */
@@ -222,6 +224,19 @@ void eo__bwd_bn(eo__run *r)
         }
     }
 }
+
+/* Parallel over channels: each task owns its channels' statistics, running
+ * averages, parameter gradients and values. */
+static void over_channels(eo__run *r, eo_task_fn fn)
+{
+    int64_t C, S;
+    eo__bn_view(r->L->in, &C, &S);
+    size_t per = (size_t)S * (size_t)r->batch;
+    eo_parallel_for(r->par, (size_t)C, EO__GRAIN_PLANES(per), fn, r);
+}
+
+void eo__fwd_bn(eo__run *r) { over_channels(r, bn_fwd_task); }
+void eo__bwd_bn(eo__run *r) { over_channels(r, bn_bwd_task); }
 
 /* --------------------------------------------------------------- dropout */
 

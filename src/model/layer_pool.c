@@ -38,6 +38,7 @@ size_t eo__aux_maxpool(const eo__layer *L, int batch)
 }
 
 #define EO__POOL_VARS                                                                   \
+    const eo__run *r = ctx;                                                             \
     const eo__layer *L = r->L;                                                          \
     const int C = (int)L->in[0], H = (int)L->in[1], Wd = (int)L->in[2];                 \
     const int OH = (int)L->out[1], OW = (int)L->out[2];                                 \
@@ -67,16 +68,16 @@ static void maxpool_2x2(const float *restrict xc, float *restrict yc, int32_t *r
     }
 }
 
-void eo__fwd_maxpool(eo__run *r)
+static void maxpool_task(void *ctx, size_t sc0, size_t sc1)
 {
     EO__POOL_VARS;
     int32_t *arg = (int32_t *)L->aux;
     if (KH == 2 && KW == 2 && S == 2 && P == 0) {
-        for (size_t sc = 0; sc < (size_t)r->batch * (size_t)C; sc++)
+        for (size_t sc = sc0; sc < sc1; sc++)
             maxpool_2x2(r->x + sc * plane, r->y + sc * oplane, arg + sc * oplane, OH, OW, Wd);
         return;
     }
-    for (size_t sc = 0; sc < (size_t)r->batch * (size_t)C; sc++) {
+    for (size_t sc = sc0; sc < sc1; sc++) {
         const float *xc = r->x + sc * plane;
         float *yc = r->y + sc * oplane;
         int32_t *ac = arg + sc * oplane;
@@ -105,7 +106,7 @@ void eo__fwd_maxpool(eo__run *r)
     }
 }
 
-void eo__bwd_maxpool(eo__run *r)
+static void maxpool_bwd_task(void *ctx, size_t sc0, size_t sc1)
 {
     EO__POOL_VARS;
     (void)KH;
@@ -113,8 +114,8 @@ void eo__bwd_maxpool(eo__run *r)
     (void)S;
     (void)P;
     const int32_t *arg = (const int32_t *)L->aux;
-    memset(r->dx, 0, (size_t)r->batch * L->in_numel * sizeof(float));
-    for (size_t sc = 0; sc < (size_t)r->batch * (size_t)C; sc++) {
+    memset(r->dx + sc0 * plane, 0, (sc1 - sc0) * plane * sizeof(float));
+    for (size_t sc = sc0; sc < sc1; sc++) {
         float *dxc = r->dx + sc * plane;
         const float *dyc = r->dy + sc * oplane;
         const int32_t *ac = arg + sc * oplane;
@@ -122,11 +123,11 @@ void eo__bwd_maxpool(eo__run *r)
     }
 }
 
-void eo__fwd_avgpool(eo__run *r)
+static void avgpool_task(void *ctx, size_t sc0, size_t sc1)
 {
     EO__POOL_VARS;
     const float inv = 1.0f / (float)(KH * KW);
-    for (size_t sc = 0; sc < (size_t)r->batch * (size_t)C; sc++) {
+    for (size_t sc = sc0; sc < sc1; sc++) {
         const float *xc = r->x + sc * plane;
         float *yc = r->y + sc * oplane;
         for (int oh = 0; oh < OH; oh++)
@@ -145,12 +146,12 @@ void eo__fwd_avgpool(eo__run *r)
     }
 }
 
-void eo__bwd_avgpool(eo__run *r)
+static void avgpool_bwd_task(void *ctx, size_t sc0, size_t sc1)
 {
     EO__POOL_VARS;
     const float inv = 1.0f / (float)(KH * KW);
-    memset(r->dx, 0, (size_t)r->batch * L->in_numel * sizeof(float));
-    for (size_t sc = 0; sc < (size_t)r->batch * (size_t)C; sc++) {
+    memset(r->dx + sc0 * plane, 0, (sc1 - sc0) * plane * sizeof(float));
+    for (size_t sc = sc0; sc < sc1; sc++) {
         float *dxc = r->dx + sc * plane;
         const float *dyc = r->dy + sc * oplane;
         for (int oh = 0; oh < OH; oh++)
@@ -168,6 +169,18 @@ void eo__bwd_avgpool(eo__run *r)
     }
 }
 
+/* Parallel over the batch*C planes (each writes only its own plane). */
+static void over_planes(eo__run *r, eo_task_fn fn)
+{
+    const size_t plane = (size_t)(r->L->in[1] * r->L->in[2]);
+    eo_parallel_for(r->par, (size_t)r->batch * (size_t)r->L->in[0], EO__GRAIN_PLANES(plane), fn, r);
+}
+
+void eo__fwd_maxpool(eo__run *r) { over_planes(r, maxpool_task); }
+void eo__bwd_maxpool(eo__run *r) { over_planes(r, maxpool_bwd_task); }
+void eo__fwd_avgpool(eo__run *r) { over_planes(r, avgpool_task); }
+void eo__bwd_avgpool(eo__run *r) { over_planes(r, avgpool_bwd_task); }
+
 int eo__shape_gap(const eo_layer_desc *d, const int64_t in[3], int64_t out[3], eo_error *err)
 {
     (void)d;
@@ -178,11 +191,11 @@ int eo__shape_gap(const eo_layer_desc *d, const int64_t in[3], int64_t out[3], e
     return EO_OK;
 }
 
-void eo__fwd_gap(eo__run *r)
+static void gap_task(void *ctx, size_t sc0, size_t sc1)
 {
+    const eo__run *r = ctx;
     const size_t plane = (size_t)(r->L->in[1] * r->L->in[2]);
-    const size_t n = (size_t)r->batch * (size_t)r->L->in[0];
-    for (size_t sc = 0; sc < n; sc++) {
+    for (size_t sc = sc0; sc < sc1; sc++) {
         const float *xc = r->x + sc * plane;
         double acc = 0.0;
         for (size_t q = 0; q < plane; q++) acc += xc[q];
@@ -190,17 +203,20 @@ void eo__fwd_gap(eo__run *r)
     }
 }
 
-void eo__bwd_gap(eo__run *r)
+static void gap_bwd_task(void *ctx, size_t sc0, size_t sc1)
 {
+    const eo__run *r = ctx;
     const size_t plane = (size_t)(r->L->in[1] * r->L->in[2]);
-    const size_t n = (size_t)r->batch * (size_t)r->L->in[0];
     const float inv = 1.0f / (float)plane;
-    for (size_t sc = 0; sc < n; sc++) {
+    for (size_t sc = sc0; sc < sc1; sc++) {
         float g = r->dy[sc] * inv;
         float *dxc = r->dx + sc * plane;
         for (size_t q = 0; q < plane; q++) dxc[q] = g;
     }
 }
+
+void eo__fwd_gap(eo__run *r) { over_planes(r, gap_task); }
+void eo__bwd_gap(eo__run *r) { over_planes(r, gap_bwd_task); }
 
 int eo__shape_flatten(const eo_layer_desc *d, const int64_t in[3], int64_t out[3], eo_error *err)
 {

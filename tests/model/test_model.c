@@ -291,9 +291,12 @@ static void test_max_norm(void **state)
 
 /* A parallel-for that runs the chunks in reverse order on this thread: the
  * results must not change (threads only split independent blocks). */
+static int calls;
+
 static void rev_run(void *impl, size_t n, size_t grain, eo_task_fn fn, void *ctx)
 {
     (void)impl;
+    calls++;
     size_t nchunks = (n + grain - 1) / grain;
     for (size_t c = nchunks; c-- > 0;) fn(ctx, c * grain, (c + 1) * grain < n ? (c + 1) * grain : n);
 }
@@ -301,20 +304,26 @@ static void rev_run(void *impl, size_t n, size_t grain, eo_task_fn fn, void *ctx
 static void test_copy_and_parallel(void **state)
 {
     (void)state;
-    int64_t in[3] = {3, 10, 10};
-    eo_model *m = desc_model("conv 8 3x3 -> relu -> maxpool 2 -> dense 16 -> relu -> dense 4", in, 4);
+    /* Big enough that every layer splits its work into several chunks. */
+    enum { NB = 16, NX = NB * 3 * 32 * 32, NY = NB * 4 };
+    int64_t in[3] = {3, 32, 32};
+    eo_model *m = desc_model("conv 8 3x3 -> bn -> relu -> maxpool 2 -> dwconv 3x3 pad=1 -> bn -> tanh -> "
+                             "avgpool 2 -> conv 8 3x3 stride=2 pad=1 -> gap -> dense 16 -> relu -> dense 4",
+                             in, 4);
     eo_rng r;
     eo_rng_seed(&r, 21);
     eo_model_init_params(m, &r);
-    float x[6 * 300], y1[24], g1[4000];
-    fill(&r, x, 6 * 300, -1, 1);
+    eo_model_set_input_grad(m, 1);
+    float *x = malloc(NX * sizeof(float)), *dx1 = malloc(NX * sizeof(float)), y1[NY], g1[4000];
+    fill(&r, x, NX, -1, 1);
     const float *y;
-    float d[24];
-    for (int i = 0; i < 24; i++) d[i] = (float)(i % 5) - 2.0f;
+    float d[NY];
+    for (int i = 0; i < NY; i++) d[i] = (float)(i % 5) - 2.0f;
     eo_model_zero_grad(m);
-    assert_int_equal(eo_model_forward(m, x, 6, 1, NULL, &y), EO_OK);
+    assert_int_equal(eo_model_forward(m, x, NB, 1, NULL, &y), EO_OK);
     memcpy(y1, y, sizeof y1);
     assert_int_equal(eo_model_backward(m, d), EO_OK);
+    memcpy(dx1, eo_model_input_grad(m), NX * sizeof(float));
     size_t np = eo_model_nparams(m);
     assert_true(np <= 4000);
     memcpy(g1, eo_model_grads(m), np * sizeof(float));
@@ -324,16 +333,21 @@ static void test_copy_and_parallel(void **state)
     eo_parallel par = {rev_run, NULL, 4};
     eo_model_set_parallel(c, &par);
     eo_model_zero_grad(c);
-    assert_int_equal(eo_model_forward(c, x, 6, 1, NULL, &y), EO_OK);
+    eo_model_set_input_grad(c, 1);
+    assert_int_equal(eo_model_forward(c, x, NB, 1, NULL, &y), EO_OK);
     assert_memory_equal(y, y1, sizeof y1);
     assert_int_equal(eo_model_backward(c, d), EO_OK);
     assert_memory_equal(eo_model_grads(c), g1, np * sizeof(float));
+    assert_memory_equal(eo_model_input_grad(c), dx1, NX * sizeof(float));
+    assert_true(calls > 0); /* the parallel path was taken */
     /* Independent parameters. */
+    const float p0 = eo_model_params(c)[0];
     eo_model_params(c)[0] += 1.0f;
     assert_true(eo_model_params(m)[0] != eo_model_params(c)[0]);
-    /* Backward accumulates. */
-    assert_int_equal(eo_model_forward(c, x, 6, 1, NULL, &y), EO_OK);
-    eo_model_params(c)[0] -= 1.0f;
+    eo_model_params(c)[0] = p0;
+    /* Backward accumulates into the gradients. */
+    assert_int_equal(eo_model_backward(c, d), EO_OK);
+    for (size_t i = 0; i < np; i++) EO_ASSERT_CLOSE(eo_model_grads(c)[i], 2.0 * g1[i], 1e-5, 1e-8);
     eo_model_destroy(c);
 
     /* Call order: backward needs a forward. */
@@ -344,6 +358,8 @@ static void test_copy_and_parallel(void **state)
     assert_int_equal(eo_model_layer(fresh, 99, NULL, NULL, NULL, NULL, NULL), EO_ERR_INVALID);
     eo_model_destroy(fresh);
     eo_model_destroy(m);
+    free(x);
+    free(dx1);
 }
 
 /* ------------------------------------------------------ linear regression */
