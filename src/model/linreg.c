@@ -15,6 +15,18 @@
 
 #define EO__LR_CHUNK 64
 
+/* Dot product of two runs of n doubles with 4 independent partial sums (a
+ * fixed order, so the result is deterministic, and vectorizable). */
+static double dot(const double *restrict a, const double *restrict b, size_t n)
+{
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    size_t r = 0;
+    for (; r + 4 <= n; r += 4)
+        for (int l = 0; l < 4; l++) acc[l] += a[r + l] * b[r + l];
+    for (; r < n; r++) acc[0] += a[r] * b[r];
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
 int eo_linreg_fit_closed(const float *X, const float *Y, size_t n, size_t d, size_t k, double lambda,
                          float *W, float *b, const eo_allocator *alloc, eo_error *err)
 {
@@ -49,18 +61,8 @@ int eo_linreg_fit_closed(const float *X, const float *Y, size_t n, size_t d, siz
         }
         for (size_t i = 0; i < d; i++) {
             const double *xi = xt + i * EO__LR_CHUNK;
-            for (size_t j = 0; j <= i; j++) {
-                const double *xj = xt + j * EO__LR_CHUNK;
-                double s = 0.0;
-                for (size_t r = 0; r < nr; r++) s += xi[r] * xj[r];
-                A[i * d + j] += s;
-            }
-            for (size_t j = 0; j < k; j++) {
-                const double *yj = yt + j * EO__LR_CHUNK;
-                double s = 0.0;
-                for (size_t r = 0; r < nr; r++) s += xi[r] * yj[r];
-                Bm[i * k + j] += s;
-            }
+            for (size_t j = 0; j <= i; j++) A[i * d + j] += dot(xi, xt + j * EO__LR_CHUNK, nr);
+            for (size_t j = 0; j < k; j++) Bm[i * k + j] += dot(xi, yt + j * EO__LR_CHUNK, nr);
         }
     }
     for (size_t i = 0; i < d; i++) A[i * d + i] += lambda;
