@@ -156,6 +156,22 @@ EO_INLINE void store_tile(__m256 acc[MR][2], float *c, size_t rsc, size_t csc, i
 {
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     const int mode = (beta == 0.0f ? 0 : beta == 1.0f ? 1 : 2) | (alpha == 1.0f ? 4 : 0);
+    if (csc == 1 && nv >= 8 * NV) {
+        /* Whole vectors, written out so that gcc neither loops nor spills. */
+#define EO_FULL_ROW(i)                                                                \
+    if (MV > i) {                                                                     \
+        store_vec(c + (size_t)(i)*rsc, acc[i][0], 8, va, vb, mode);                   \
+        if (NV > 1) store_vec(c + (size_t)(i)*rsc + 8, acc[i][1], 8, va, vb, mode);   \
+    }
+        EO_FULL_ROW(0)
+        EO_FULL_ROW(1)
+        EO_FULL_ROW(2)
+        EO_FULL_ROW(3)
+        EO_FULL_ROW(4)
+        EO_FULL_ROW(5)
+#undef EO_FULL_ROW
+        return;
+    }
     if (csc == 1) {
         for (int i = 0; i < MV; i++)
             for (int v = 0; v < NV; v++) store_vec(c + (size_t)i * rsc + 8 * v, acc[i][v], nv - 8 * v, va, vb, mode);
@@ -168,8 +184,19 @@ EO_INLINE void store_tile(__m256 acc[MR][2], float *c, size_t rsc, size_t csc, i
         __m256 r[8];
         for (int i = 0; i < 8; i++) r[i] = i < MV ? acc[i][v] : _mm256_setzero_ps();
         transpose8(r);
-        for (int l = 0; l < 8 && 8 * v + l < nv; l++)
-            store_vec(c + (size_t)(8 * v + l) * csc, r[l], MV, va, vb, mode);
+        float *cv = c + (size_t)(8 * v) * csc;
+        if (nv - 8 * v >= 8) { /* all 8 rows of C: straight-line code */
+            store_vec(cv, r[0], MV, va, vb, mode);
+            store_vec(cv + csc, r[1], MV, va, vb, mode);
+            store_vec(cv + 2 * csc, r[2], MV, va, vb, mode);
+            store_vec(cv + 3 * csc, r[3], MV, va, vb, mode);
+            store_vec(cv + 4 * csc, r[4], MV, va, vb, mode);
+            store_vec(cv + 5 * csc, r[5], MV, va, vb, mode);
+            store_vec(cv + 6 * csc, r[6], MV, va, vb, mode);
+            store_vec(cv + 7 * csc, r[7], MV, va, vb, mode);
+        } else {
+            for (int l = 0; l < nv - 8 * v; l++) store_vec(cv + (size_t)l * csc, r[l], MV, va, vb, mode);
+        }
     }
 }
 
