@@ -18,5 +18,6 @@
 #include "edgeopt/modelfile.h"
 #include "edgeopt/train.h"
 #include "edgeopt/qmodel.h"
+#include "edgeopt/deploy.h"
 
 #endif
