@@ -19,5 +19,6 @@
 #include "edgeopt/train.h"
 #include "edgeopt/qmodel.h"
 #include "edgeopt/deploy.h"
+#include "edgeopt/landscape.h"
 
 #endif
