@@ -400,7 +400,7 @@ int eo_study_is_worker(const eo_study *s);
 /* One evaluation of the finished study. */
 typedef struct eo_tune_record {
     long job, trial;
-    int rung, budget;
+    int rung, budget, prev_budget;
     uint64_t seed;
     const double *x;          /* borrowed */
     const eo_tune_result *r;  /* borrowed */

@@ -106,7 +106,7 @@ void eo__log_epoch(eo_study *s, size_t k, int fold, int epoch, double score)
         cJSON_AddNumberToObject(o, "trial", (double)s->trial[k]);
         cJSON_AddNumberToObject(o, "fold", fold);
         cJSON_AddNumberToObject(o, "epoch", epoch);
-        cJSON_AddNumberToObject(o, "score", score);
+        eo__json_add_num(o, "score", score);
     }
     log_put(s, o, 0);
 }
@@ -118,16 +118,16 @@ void eo__log_end(eo_study *s, size_t k)
     cJSON *o = job_json(s, k, "end");
     if (o) {
         cJSON_AddStringToObject(o, "status", eo_trial_status_name(r->status));
-        cJSON_AddNumberToObject(o, "score", r->score);
+        eo__json_add_num(o, "score", r->score);
         if (r->nfolds > 0) {
             cJSON *f = cJSON_AddArrayToObject(o, "folds");
-            for (int i = 0; f && i < r->nfolds; i++) cJSON_AddItemToArray(f, cJSON_CreateNumber(r->fold_scores[i]));
+            for (int i = 0; f && i < r->nfolds; i++) cJSON_AddItemToArray(f, eo__json_num(r->fold_scores[i]));
         }
         cJSON_AddNumberToObject(o, "epochs", r->epochs);
-        cJSON_AddNumberToObject(o, "seconds", r->seconds);
+        eo__json_add_num(o, "seconds", r->seconds);
         cJSON *q = cJSON_AddObjectToObject(o, "q");
         for (int i = 1; q && i < EO_TUNE_QUANTITY_COUNT; i++)
-            if (isfinite(r->q[i])) cJSON_AddNumberToObject(q, eo_tune_quantity_name(i), r->q[i]);
+            if (isfinite(r->q[i])) eo__json_add_num(q, eo_tune_quantity_name(i), r->q[i]);
         if (r->error[0]) cJSON_AddStringToObject(o, "error", r->error);
     }
     log_put(s, o, 1);

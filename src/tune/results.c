@@ -17,6 +17,7 @@ int eo_study_record(const eo_study *s, size_t job, eo_tune_record *out)
     out->trial = s->trial[job];
     out->rung = s->rung[job];
     out->budget = s->budget[job];
+    out->prev_budget = s->prev[job];
     out->seed = s->seed[job];
     out->x = s->x + job * s->dim;
     out->r = &s->res[job];

@@ -117,13 +117,13 @@ static cJSON *header_json(const eo_study *s)
         cJSON_AddNumberToObject(st, "trials", (double)p->trials);
         cJSON_AddNumberToObject(st, "max_epochs", p->max_epochs);
         cJSON_AddNumberToObject(st, "min_epochs", p->min_epochs);
-        cJSON_AddNumberToObject(st, "eta", p->eta);
+        eo__json_add_num(st, "eta", p->eta);
         cJSON_AddNumberToObject(st, "budget_epochs", (double)p->budget_epochs);
         cJSON_AddNumberToObject(st, "lag", p->lag);
         cJSON_AddNumberToObject(st, "grid_points", p->grid_points);
         cJSON_AddNumberToObject(st, "n_startup", p->n_startup);
         cJSON_AddNumberToObject(st, "n_candidates", p->n_candidates);
-        cJSON_AddNumberToObject(st, "gamma", p->gamma);
+        eo__json_add_num(st, "gamma", p->gamma);
         cJSON_AddNumberToObject(st, "prune", p->prune);
         cJSON_AddNumberToObject(st, "prune_warmup", p->prune_warmup);
         cJSON_AddNumberToObject(st, "prune_startup", p->prune_startup);
@@ -191,7 +191,12 @@ static int compare_item(const char *path, const char *label, const cJSON *a, con
 
 static int compare_header(const eo_study *s, const cJSON *logged, eo_error *err)
 {
-    cJSON *mine = header_json(s);
+    /* through text, as the logged header went (raw numbers become numbers) */
+    cJSON *built = header_json(s);
+    char *txt = built ? cJSON_PrintUnformatted(built) : NULL;
+    cJSON_Delete(built);
+    cJSON *mine = txt ? cJSON_Parse(txt) : NULL;
+    free(txt);
     if (!mine) return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
     const char *path = s->p.study_path;
     int st = EO_OK;

@@ -16,6 +16,24 @@
 #define LOG_MAX_BYTES ((size_t)1 << 30)
 #define LOG_MAX_JOBS 100000000L
 
+cJSON *eo__json_num(double v)
+{
+    if (!isfinite(v)) return cJSON_CreateNull();
+    char b[40];
+    eo__fmt_double(b, sizeof b, v);
+    return cJSON_CreateRaw(b);
+}
+
+cJSON *eo__json_add_num(cJSON *o, const char *key, double v)
+{
+    cJSON *n = eo__json_num(v);
+    if (n && !cJSON_AddItemToObject(o, key, n)) {
+        cJSON_Delete(n);
+        return NULL;
+    }
+    return n;
+}
+
 cJSON *eo__json_params(const eo_space *s, const double *x)
 {
     cJSON *o = cJSON_CreateObject();
@@ -25,7 +43,7 @@ cJSON *eo__json_params(const eo_space *s, const double *x)
             const char *lab = eo_space_choice(s, i, (size_t)x[i]);
             cJSON_AddStringToObject(o, s->p[i].name, lab ? lab : "?");
         } else {
-            cJSON_AddNumberToObject(o, s->p[i].name, x[i]);
+            eo__json_add_num(o, s->p[i].name, x[i]);
         }
     }
     return o;

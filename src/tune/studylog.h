@@ -57,6 +57,12 @@ int eo__log_open(eo__log *l, const char *path, int resume, int fsync_mode, const
 int eo__log_write(eo__log *l, cJSON *rec, int sync, eo_error *err);
 void eo__log_close(eo__log *l);
 
+/* Exact numbers: cJSON prints 15 significant digits when they compare equal
+ * within an epsilon, which does not always round-trip; these write the
+ * shortest text that reads back to the same double (null for NaN/Inf). */
+cJSON *eo__json_add_num(cJSON *o, const char *key, double v);
+cJSON *eo__json_num(double v);
+
 /* Helpers shared by the study and the MPI executor. */
 cJSON *eo__json_params(const eo_space *s, const double *x);
 /* Parse a params object back into x; EO_ERR_FORMAT naming the parameter. */
