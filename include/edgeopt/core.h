@@ -101,6 +101,22 @@ void eo_free(const eo_allocator *a, void *ptr);
 int eo_size_mul(size_t a, size_t b, size_t *out);
 int eo_size_add(size_t a, size_t b, size_t *out);
 
+/* -------------------------------------------------------- strict numbers */
+
+/* The whole of s must be one finite number (strtod syntax in the C locale;
+ * leading blanks are skipped as strtod does, nothing may follow). Refused:
+ * NULL, "", "12abc", "nan", "inf", and values a double cannot hold ("1e999",
+ * "1e-400"). Returns EO_OK (*out set), EO_ERR_PARSE (not such a number) or
+ * EO_ERR_RANGE (outside [lo, hi]); *out is untouched on failure. */
+int eo_parse_double(const char *s, double lo, double hi, double *out);
+/* Same for a base-10 integer (strtol syntax; overflow is EO_ERR_PARSE). */
+int eo_parse_long(const char *s, long lo, long hi, long *out);
+/* Comma-separated finite doubles ("-1.5,2"), at most cap of them; *n gets the
+ * count. EO_ERR_PARSE for an empty item or a bad number, EO_ERR_RANGE for
+ * more than cap items; err->column is the 1-based column of the item and
+ * err->msg says what was expected (err->where is left empty). */
+int eo_parse_double_list(const char *s, double *out, size_t cap, size_t *n, eo_error *err);
+
 /* Bump arena over a caller-provided block. Allocation never calls malloc.
  * Typical use: size it with a dry run (eo_arena_init(&a, NULL, SIZE_MAX) counts
  * without storing: every alloc returns NULL but `used` grows), then run for real. */

@@ -275,7 +275,8 @@ double eo_schedule_next(const eo_schedule *s, double base_lr, eo_schedule_state 
 double eo_schedule_lr_at(const eo_schedule *s, double base_lr, long step);
 
 /* Checkpoint image of a schedule state: EO_SCHEDULE_STATE_BYTES bytes,
- * little-endian, versioned. */
+ * little-endian, versioned. save returns EO_ERR_NUMERIC for a state that
+ * load would refuse (non-finite lr, NaN best, negative counters). */
 #define EO_SCHEDULE_STATE_BYTES 48
 int eo_schedule_state_save(const eo_schedule_state *st, void *buf, size_t size);
 int eo_schedule_state_load(eo_schedule_state *st, const void *buf, size_t size, eo_error *err);

@@ -2,7 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,11 +84,9 @@ int eo_cli_wants_help(int argc, char **argv)
 
 int eo_cli_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out)
 {
-    char *end = NULL;
-    errno = 0;
-    double v = s ? strtod(s, &end) : 0.0;
-    if (!s || !*s || end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return eo_cli_usage(cmd, "%s: expected a finite number, got '%s'", opt, s ? s : "");
+    double v = 0.0;
+    int st = eo_parse_double(s, -HUGE_VAL, HUGE_VAL, &v);
+    if (st) return eo_cli_usage(cmd, "%s: expected a finite number, got '%s'", opt, s ? s : "");
     if (v < lo || v > hi)
         return eo_cli_usage(cmd, "%s: %g is out of range [%g, %g]", opt, v, lo, hi);
     *out = v;
@@ -97,11 +95,9 @@ int eo_cli_double(const char *cmd, const char *opt, const char *s, double lo, do
 
 int eo_cli_long(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long v = s ? strtol(s, &end, 10) : 0;
-    if (!s || !*s || end == s || *end != '\0' || errno == ERANGE)
-        return eo_cli_usage(cmd, "%s: expected an integer, got '%s'", opt, s ? s : "");
+    long v = 0;
+    int st = eo_parse_long(s, LONG_MIN, LONG_MAX, &v);
+    if (st) return eo_cli_usage(cmd, "%s: expected an integer, got '%s'", opt, s ? s : "");
     if (v < lo || v > hi)
         return eo_cli_usage(cmd, "%s: %ld is out of range [%ld, %ld]", opt, v, lo, hi);
     *out = v;
@@ -110,24 +106,8 @@ int eo_cli_long(const char *cmd, const char *opt, const char *s, long lo, long h
 
 int eo_cli_double_list(const char *cmd, const char *opt, const char *s, double *out, size_t cap, size_t *n)
 {
-    size_t k = 0;
-    const char *p = s;
-    char item[128];
-    while (1) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        if (len == 0 || len >= sizeof item)
-            return eo_cli_usage(cmd, "%s: expected comma-separated numbers, got '%s'", opt, s);
-        if (k >= cap) return eo_cli_usage(cmd, "%s: at most %zu values", opt, cap);
-        memcpy(item, p, len);
-        item[len] = '\0';
-        int st = eo_cli_double(cmd, opt, item, -HUGE_VAL, HUGE_VAL, &out[k]);
-        if (st) return st;
-        k++;
-        if (!c) break;
-        p = c + 1;
-    }
-    *n = k;
+    eo_error e;
+    if (eo_parse_double_list(s ? s : "", out, cap, n, &e)) return eo_cli_usage(cmd, "%s: %s", opt, e.msg);
     return 0;
 }
 

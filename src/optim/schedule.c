@@ -258,6 +258,10 @@ int eo_schedule_state_save(const eo_schedule_state *st, void *buf, size_t size)
 {
     if (!st || !buf) return EO_ERR_INVALID;
     if (size < EO_SCHEDULE_STATE_BYTES) return EO_ERR_RANGE;
+    /* Refuse what eo_schedule_state_load refuses, so that no checkpoint is
+     * ever written that cannot be resumed (an lr overflowed by exp:gamma=9e4). */
+    if (!isfinite(st->lr) || isnan(st->best) || st->step < 0 || st->num_bad < 0 || st->cooldown_left < 0)
+        return EO_ERR_NUMERIC;
     unsigned char *b = buf;
     memcpy(b, "EOSC", 4);
     eo__put_u32(b + 4, 1u);
