@@ -128,7 +128,7 @@ static void test_stress_small_jobs(void **state)
     for (int t = 2; t <= 4; t++) {
         eo_pool *pool;
         assert_int_equal(eo_pool_create(t, &pool), EO_OK);
-        for (int rep = 0; rep < 3000; rep++) {
+        for (int rep = 0; rep < 1500; rep++) {
             size_t n = counts[rep % 10] * (size_t)(1 + rep % 3);
             atomic_long sum;
             atomic_init(&sum, 0);
