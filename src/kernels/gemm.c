@@ -16,9 +16,9 @@
 #include "edgeopt/kernels.h"
 #include "kernels/internal.h"
 
-/* Below this many multiply-adds a call runs on the calling thread: waking
- * the pool costs more than it saves. */
-#define EO__GEMM_PAR_MIN_MACS (64.0 * 64.0 * 64.0)
+/* Below this many multiply-adds (about 10 us of work) a call runs on the
+ * calling thread: waking the pool costs more than it saves. */
+#define EO__GEMM_PAR_MIN_MACS (1024.0 * 1024.0)
 /* Widest B panel (columns) when k is short: keeps a panel within L2. */
 #define EO__GEMM_NC_CAP 2048
 
