@@ -119,6 +119,16 @@ lasso() {
 }
 SECTIONS+=(lasso)
 
+# ------------------------------------------------------- training (lane L)
+# Fashion-MNIST: softmax regression against scikit-learn's LogisticRegression,
+# the 784-256-128-10 MLP (Adam, batch 128, 5 epochs, 3 seeds, 1 and 2 threads)
+# and a 20k-parameter CNN against PyTorch. bench/train_bench.sh prints every
+# command and the summary ratios; figures in bench/RESULTS.md ("Training").
+train() {
+    bash "$SRC/bench/train_bench.sh" "$BUILD"
+}
+SECTIONS+=(train)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")
