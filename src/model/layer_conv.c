@@ -159,7 +159,13 @@ static void col2im_task(void *ctx, size_t s0, size_t s1)
                     for (int oh = oh0; oh < oh1; oh++) {
                         const float *d = src + (size_t)oh * (size_t)OW;
                         float *xr = xc + (size_t)(oh * S - P + i) * (size_t)Wd;
-                        for (int ow = ow0; ow < ow1; ow++) xr[ow * S + j - P] += d[ow];
+                        if (S == 1) {
+                            float *restrict xs = xr + (ow0 + j - P);
+                            const float *restrict ds = d + ow0;
+                            for (int q = 0; q < ow1 - ow0; q++) xs[q] += ds[q];
+                        } else {
+                            for (int ow = ow0; ow < ow1; ow++) xr[ow * S + j - P] += d[ow];
+                        }
                     }
                 }
             }
