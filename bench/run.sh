@@ -129,6 +129,15 @@ train() {
 }
 SECTIONS+=(train)
 
+# ------------------------------------------ model-level compression (lane I)
+# Fashion-MNIST: int8 PTQ/QAT, pruning (gradual, structured), distillation
+# (3 seeds), clustering, compress-report, and PyTorch's dynamic quantization
+# and torch.nn.utils.prune on the same MLP (~15 min; bench/compress_bench.sh).
+compress() {
+    show bash "$SRC/bench/compress_bench.sh" "$BUILD"
+}
+SECTIONS+=(compress)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")
