@@ -141,8 +141,8 @@ void eo__emit_scaler_decl(eo__sb *h, const eo_export_params *p, const char *NAME
                   "\n/* The feature scaling stored with the model, in place on one sample of\n"
                   " * %s_INPUT_SIZE raw values: x = (x - offset) * scale per value (float). Call\n"
                   " * it on raw features before %s_predict. */\n"
-                  "void %s_scale_input(float *x);\n",
-                  NAME, p->name, p->name);
+                  "void %s_scale_input(float *x);\n#define %s_HAS_SCALE_INPUT 1\n",
+                  NAME, p->name, p->name, NAME);
 }
 
 void eo__emit_scaler_def(eo__sb *c, const eo_export_params *p, size_t in_numel, const char *NAME)

@@ -213,7 +213,23 @@ int main(int argc, char **argv)
     if (!x || !idx || (ds.y && !y)) return 2;
     for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
     eo_data_gather(&ds, sc.kind == EO_SCALE_NONE ? NULL : &sc, idx, n, x, y, NULL);
-    int rc = check(argv[1], x, y, n);
+    int rc = 0;
+#if defined(HOST_FLOAT) && defined(HF_HAS_SCALE_INPUT)
+    /* The exported feature scaling gives the library's bits. */
+    {
+        float *raw = malloc(n * IN_SIZE * sizeof *raw);
+        if (!raw) return 2;
+        eo_data_gather(&ds, NULL, idx, n, raw, NULL, NULL);
+        size_t ndiff = 0;
+        for (size_t i = 0; i < n; i++) hf_scale_input(raw + i * IN_SIZE);
+        for (size_t i = 0; i < n * IN_SIZE; i++) ndiff += memcmp(&raw[i], &x[i], sizeof(float)) != 0;
+        printf("float %s: hf_scale_input: %zu of %zu values differ from the library's scaling\n", argv[1], ndiff,
+               n * IN_SIZE);
+        rc |= ndiff != 0;
+        free(raw);
+    }
+#endif
+    rc |= check(argv[1], x, y, n);
     free(x);
     free(idx);
     free(y);
