@@ -16,8 +16,15 @@
  * For each: exact zeros among the 50 weights, how many of the 5 true
  * non-zeros were kept, and the error ||w - w_true||.
  *
+ * With an argument, `ch3_regularization PATH.svg|png` also draws the Lasso
+ * regularization path (eo_enet_path: 40 alphas, warm starts) with the plot
+ * API: every coefficient against alpha, the true features in color.
+ *
  * Output lines (tests/docs/test_examples.sh):
- *   fit NAME zeros Z kept K of 5 error E */
+ *   fit NAME zeros Z kept K of 5 error E
+ *   path alphas N first_nonzero_alpha A all_true_in_at_alpha B first_noise_alpha C
+ * (the largest alpha with any non-zero, with all 5 true features non-zero,
+ * with a noise feature non-zero: the real features enter the path first). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +113,78 @@ done:
     return rc;
 }
 
-int main(void)
+/* The Lasso path over 40 log-spaced alphas; plotted when `plot_path` is set. */
+static int lasso_path(const eo_dataset *ds, const float *w_true, const char *plot_path)
+{
+    enum { NA = 40 };
+    eo_error err;
+    int rc = 1;
+    double *X = malloc(sizeof(double) * N_ROWS * N_FEAT), *y = malloc(sizeof(double) * N_ROWS);
+    double *W = malloc(sizeof(double) * NA * N_FEAT), alphas[NA], coef[NA];
+    eo_figure *fig = NULL;
+    if (!X || !y || !W) goto done;
+    for (size_t i = 0; i < N_ROWS; i++) {
+        for (size_t j = 0; j < N_FEAT; j++) X[i * N_FEAT + j] = eo_dataset_at(ds, i, j);
+        y[i] = ds->t[i];
+    }
+    eo_enet_params p = eo_enet_defaults();
+    if (eo_enet_path(&p, N_ROWS, N_FEAT, X, N_FEAT, 1, y, NA, 1e-3, alphas, W, NULL, NULL, &err) != EO_OK) {
+        fprintf(stderr, "lasso path: %s\n", err.msg);
+        goto done;
+    }
+    /* the largest alpha with a non-zero, and the largest with all 5 true features in */
+    double first = 0, all_in = 0, noise = 0;
+    for (int k = NA - 1; k >= 0; k--) { /* alphas decrease with k */
+        int nz = 0, tin = 0, nin = 0;
+        for (int j = 0; j < N_FEAT; j++) {
+            nz += W[k * N_FEAT + j] != 0;
+            tin += W[k * N_FEAT + j] != 0 && w_true[j] != 0;
+            nin += W[k * N_FEAT + j] != 0 && w_true[j] == 0;
+        }
+        if (nz > 0) first = alphas[k];
+        if (tin == N_TRUE) all_in = alphas[k];
+        if (nin > 0) noise = alphas[k];
+    }
+    printf("path alphas %d first_nonzero_alpha %.4g all_true_in_at_alpha %.4g first_noise_alpha %.4g\n", NA, first,
+           all_in, noise);
+
+    if (plot_path) {
+        if (eo_figure_create(760, 440, &fig) != EO_OK) goto done;
+        eo_panel *pa = eo_figure_panel(fig, 0);
+        eo_figure_title(fig, "Lasso path: 50 features, 5 of them real");
+        eo_panel_xlabel(pa, "alpha (log scale)");
+        eo_panel_ylabel(pa, "coefficient");
+        eo_panel_xscale(pa, EO_AXIS_LOG10);
+        eo_style grey = eo_style_defaults();
+        grey.color = 0xaaaaaa;
+        grey.line_width = 1.0;
+        int grey_labelled = 0;
+        for (int j = 0; j < N_FEAT; j++) {
+            for (int k = 0; k < NA; k++) coef[k] = W[k * N_FEAT + j];
+            if (w_true[j] != 0) {
+                char label[64];
+                snprintf(label, sizeof label, "feature %d (true %.2f)", j, w_true[j]);
+                eo_panel_line(pa, label, NA, alphas, coef, NULL);
+            } else {
+                eo_panel_line(pa, grey_labelled ? NULL : "the 45 noise features", NA, alphas, coef, &grey);
+                grey_labelled = 1;
+            }
+        }
+        if (eo_figure_save(fig, plot_path, &err) != EO_OK) {
+            fprintf(stderr, "plot: %s\n", err.msg);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    eo_figure_destroy(fig);
+    free(X);
+    free(y);
+    free(W);
+    return rc;
+}
+
+int main(int argc, char **argv)
 {
     eo_error err;
     eo_synth_params sp = eo_synth_defaults(EO_SYNTH_SPARSE_REGRESSION);
@@ -126,6 +204,7 @@ int main(void)
     bad |= train_linear(&ds, "l2", 0, 0.1, w_true);
     bad |= train_linear(&ds, "l1-prox", 0.1, 0, w_true);
     bad |= lasso_cd(&ds, 0.05, w_true);
+    bad |= lasso_path(&ds, w_true, argc > 1 ? argv[1] : NULL);
     eo_dataset_free(&ds);
     return bad ? 1 : 0;
 }

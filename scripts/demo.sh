@@ -124,6 +124,11 @@ measure() {
   fi
   if run "info-$name" "$OUT/json/info-$name.json" "$EO" info "$file" --json; then
     M_BYTES[$name]=$(j "$OUT/json/info-$name.json" bytes)
+    local sp
+    sp=$(j "$OUT/json/info-$name.json" weight_sparsity)
+    if [ -n "$sp" ] && awk -v s="$sp" 'BEGIN { exit !(s >= 0.005) }'; then
+      M_NOTE[$name]="${M_NOTE[$name]}, $(pct "$sp") of the weights are zero"
+    fi
   fi
   if have export; then
     mkdir -p "$OUT/export-all/$name"
@@ -188,11 +193,11 @@ fi
 if begin pruned prune "90% magnitude pruning, gradual (4 steps) with $FT_EPOCHS fine-tuning epochs"; then
   if run prune "$OUT/json/prune.json" "$EO" prune "$BASE" --sparsity 0.9 --schedule gradual --steps 4 \
       --data "$TRAIN" --finetune-epochs "$FT_EPOCHS" --threads "$THREADS" -o "$OUT/models/pruned.eom" --json; then
-    measure pruned "$OUT/models/pruned.eom" float "90% sparse float"
+    measure pruned "$OUT/models/pruned.eom" float "pruned, fine-tuned (float file: zeros stored)"
     if have quantize && run quantize-pruned "$OUT/json/quantize-pruned.json" "$EO" quantize \
         "$OUT/models/pruned.eom" --calib "$TRAIN" --samples "$CALIB" --per-channel \
         -o "$OUT/models/pruned-int8.eom" --json; then
-      measure pruned-int8 "$OUT/models/pruned-int8.eom" int8 "90% sparse, then int8"
+      measure pruned-int8 "$OUT/models/pruned-int8.eom" int8 "pruned, then int8"
     fi
   fi
 fi

@@ -78,6 +78,9 @@ if need ch3_regularization; then
     assert "L1 keeps the 5 true features" 'k == 5' -v k="$(field "$l" kept)"
   done
   assert "Lasso CD finds the support" 'z >= 40' -v z="$(field "$cd" zeros)"
+  pa=$(grep '^path ' <<<"$out")
+  assert "the 5 real features enter the Lasso path before any noise feature" 'a > b && b > 0' \
+    -v a="$(field "$pa" all_true_in_at_alpha)" -v b="$(field "$pa" first_noise_alpha)"
 fi
 
 # ---------------------------------------------------------------- chapter 4
