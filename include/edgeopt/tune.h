@@ -432,7 +432,9 @@ int eo_study_plot(const eo_study *s, const char *path, const char *score_name, e
 /* 1 when this build has MPI. */
 int eo_tune_mpi_available(void);
 /* Initialise MPI when the process was launched by mpirun (the launcher's
- * environment is present) and this build has MPI; otherwise do nothing.
+ * environment is present) and this build has MPI; otherwise do nothing,
+ * except that a build without MPI launched with several ranks returns
+ * EO_ERR_UNSUPPORTED (each rank would run the whole study).
  * *rank / *size get 0 / 1 without MPI. Call once at program start, and
  * eo_tune_mpi_finalize once at the end. */
 int eo_tune_mpi_init(int *argc, char ***argv, int *rank, int *size);
@@ -475,12 +477,24 @@ void eo_tune_train_destroy(eo_tune_train *t);
  * computes its device quantities with the footprint function. */
 eo_tune_objective eo_tune_train_objective(eo_tune_train *t);
 
-/* Device quantities of a model (q[EO_TUNE_QUANTITY_COUNT], q[0] untouched).
- * The default computes them as the export would for the int8 model; a
- * caller may install another (e.g. a target-specific planner). */
-typedef int (*eo_tune_footprint_fn)(const eo_model *m, double *q, void *user, eo_error *err);
+/* Device quantities of a model with the feature scaler stored beside it
+ * (NULL = none; the export adds an input-scaling function for it)
+ * (q[EO_TUNE_QUANTITY_COUNT], q[0] untouched).
+ * The default computes flash and RAM exactly as `edgeopt quantize` followed
+ * by `edgeopt export` would for the int8 model (see src/tune/footprint.c);
+ * a caller may install another function. */
+typedef int (*eo_tune_footprint_fn)(const eo_model *m, const eo_scaler *scaler, double *q, void *user,
+                                    eo_error *err);
 void eo_tune_train_set_footprint(eo_tune_train *t, eo_tune_footprint_fn fn, void *user);
-int eo_tune_footprint_default(const eo_model *m, double *q, void *user, eo_error *err);
+
+/* The target of the default footprint (user of eo_tune_footprint_default;
+ * NULL = cortex-m4, per-tensor weight scales, as `edgeopt quantize` and
+ * `edgeopt export` default to). */
+typedef struct eo_tune_device {
+    int cpu;          /* eo_deploy_cpu (edgeopt/deploy.h) */
+    int per_channel;  /* 1: per-output-channel weight scales (quantize --per-channel) */
+} eo_tune_device;
+int eo_tune_footprint_default(const eo_model *m, const eo_scaler *scaler, double *q, void *user, eo_error *err);
 
 /* Train configuration x for `epochs` epochs with `seed` (a trial's seed to
  * reproduce it) on the training rows (hold-out) or on all rows (k-fold) and

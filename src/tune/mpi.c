@@ -323,6 +323,11 @@ int eo_tune_mpi_init(int *argc, char ***argv, int *rank, int *size)
     (void)argv;
     *rank = 0;
     *size = 1;
+    /* Launched by mpirun with several ranks but built without MPI: every
+     * rank would run the whole study on its own. Refuse. */
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!n) n = getenv("PMI_SIZE");
+    if (n && atoi(n) > 1) return EO_ERR_UNSUPPORTED;
     return EO_OK;
 }
 

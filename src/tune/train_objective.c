@@ -421,7 +421,7 @@ static int measure(const double *x, double *q, void *user, eo_error *err)
     eo_model *m = NULL;
     int st = fill_all(t, x, sp, NULL, err);
     if (!st) st = eo_model_from_spec(sp->s[T_MODEL], t->ds->shape, t->nout, NULL, &m, err);
-    if (!st) st = t->fp(m, q, t->fp_user, err);
+    if (!st) st = t->fp(m, t->scale_kind == EO_SCALE_NONE ? NULL : &t->sc[0], q, t->fp_user, err);
     eo_model_destroy(m);
     free(sp);
     return st;

@@ -21,7 +21,7 @@ int eo_study_plot(const eo_study *s, const char *path, const char *score_name, e
     size_t dim = s->dim;
     size_t maxp = 24 - 1 - (size_t)rungs - (size_t)pareto;
     size_t np = 1 + (dim < maxp ? dim : maxp) + (size_t)rungs + (size_t)pareto;
-    int cols = np < 3 ? (int)np : 3, rows = (int)((np + (size_t)cols - 1) / (size_t)cols);
+    int cols = np <= 3 ? (int)np : (np == 4 ? 2 : 3), rows = (int)((np + (size_t)cols - 1) / (size_t)cols);
     size_t cnt = n ? n : 1;
     double *score = malloc(cnt * sizeof *score), *val = malloc(cnt * sizeof *val);
     double *budget = malloc(cnt * sizeof *budget), *px = malloc(cnt * sizeof *px), *py = malloc(cnt * sizeof *py);
