@@ -38,8 +38,9 @@
         EO_ROW(4, c40, c41)                                        \
         EO_ROW(5, c50, c51)                                        \
     } while (0)
-/* Packed B is 64-byte aligned; B read in place may not be. */
-#define BLOAD(q) (brs == NR ? _mm256_load_ps(q) : _mm256_loadu_ps(q))
+/* Unaligned loads: B read in place may be unaligned (and may happen to have
+ * brs == NR); on aligned data they cost the same as aligned loads. */
+#define BLOAD(q) _mm256_loadu_ps(q)
 
 EO_INLINE void kloop(int kc, const float *a, size_t ars, size_t acs, const float *b, size_t brs,
                      __m256 acc[MR][2], const int MV, const int NV)
@@ -261,6 +262,10 @@ static const tile_fn tiles_p[2][MR] = {
 };
 static const tile_fn tiles_b[MR] = {kB_1x2, kB_2x2, kB_3x2, kB_4x2, kB_5x2, kB_6x2};
 
+/* The layout is read from the strides: an operand read in place whose
+ * strides equal the packed ones (A transposed with lda == 6, B with ldb ==
+ * 16) has exactly the packed layout, so the packed instance is right for it
+ * too (nothing in the kernels assumes alignment). */
 static void kernel(int kc, const float *a, size_t ars, size_t acs, const float *b, size_t brs,
                    float *c, size_t rsc, size_t csc, int mv, int nv, float alpha, float beta)
 {
