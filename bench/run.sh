@@ -138,6 +138,25 @@ compress() {
 }
 SECTIONS+=(compress)
 
+# ------------------------------------------------- layer stacks (lane E)
+# Forward + softmax-CE + backward per batch of 128 (best of 5 x 10 batches) for
+# the 784-256-128-10 MLP, the guide's CNN and a CNN with batch norm, against
+# PyTorch with the same thread count. ms_cpu is process CPU time (robust on a
+# busy machine for 1 thread); ms_wall is wall time.
+layers() {
+    local t n
+    for t in 1 2; do
+        for n in mlp cnn cnn_bn; do
+            show "$BUILD/bench/model_layers_bench" $n $t 10
+            if have_torch; then
+                echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/model_layers_torch.py $n $t 10"
+                peer "$SRC/bench/model_layers_torch.py" $n $t 10
+            fi
+        done
+    done
+}
+SECTIONS+=(layers)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")
