@@ -79,7 +79,10 @@ int eo_scaler_fit(eo_scaler *s, eo_scale_kind kind, const eo_dataset *ds, const 
         for (size_t j = 0; j < c; j++) {
             double sd = sqrt(b[j] / (double)n);
             s->offset[j] = (float)a[j];
-            s->scale[j] = sd > 0 && isfinite(1.0 / sd) ? (float)(1.0 / sd) : 1.0f;
+            /* Finite as a float too: sd ~ 1e-41 (denormal-sized features) gives 1/sd
+             * above FLT_MAX, and an infinite scale turns training into NaN. */
+            float inv = sd > 0 ? (float)(1.0 / sd) : 1.0f;
+            s->scale[j] = isfinite(inv) ? inv : 1.0f;
         }
     } else {
         for (size_t j = 0; j < c; j++) {
@@ -96,7 +99,8 @@ int eo_scaler_fit(eo_scaler *s, eo_scale_kind kind, const eo_dataset *ds, const 
         for (size_t j = 0; j < c; j++) {
             double range = b[j] - a[j];
             s->offset[j] = (float)a[j];
-            s->scale[j] = range > 0 && isfinite(1.0 / range) ? (float)(1.0 / range) : 1.0f;
+            float inv = range > 0 ? (float)(1.0 / range) : 1.0f;
+            s->scale[j] = isfinite(inv) ? inv : 1.0f;
         }
     }
     free(a);

@@ -184,9 +184,33 @@ int eo_mf_put_meta(eo_mf_writer *w, const eo_model_meta *mm)
     return st;
 }
 
+/* A model never holds NaN or Inf (training stops before writing one), so a
+ * non-finite value in a file is corruption or a crafted file: refuse it
+ * rather than let it turn into silently wrong predictions (ReLU maps NaN to
+ * 0, so the error would not even show in the outputs). */
+static int check_finite(const float *v, size_t n, const char *key, const char *where, long long at, eo_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return eo_error_at(err, EO_ERR_NUMERIC, where, 0, 0, at,
+                               "%s: element %zu is %s%s", key, i, isnan(v[i]) ? "NaN" : "infinite",
+                               at >= 0 ? ": the file is corrupted" : "");
+    return EO_OK;
+}
+
 int eo_model_save(const char *path, const eo_model *m, const eo_scaler *scaler, const eo_model_meta *meta,
                   eo_error *err)
 {
+    /* Refuse what eo_model_load refuses: no file that cannot be read back. */
+    const float *pv = eo_model_params_const(m);
+    const float *bv = eo_model_nbuffers(m) ? eo_model_buffers((eo_model *)m) : NULL;
+    int st0 = check_finite(pv, eo_model_nparams(m), "parameters", path, -1, err);
+    if (!st0 && bv) st0 = check_finite(bv, eo_model_nbuffers(m), "buffers", path, -1, err);
+    if (!st0 && scaler && scaler->kind != EO_SCALE_NONE && scaler->offset && scaler->scale) {
+        st0 = check_finite(scaler->offset, scaler->cols, "scaler.offset", path, -1, err);
+        if (!st0) st0 = check_finite(scaler->scale, scaler->cols, "scaler.scale", path, -1, err);
+    }
+    if (st0) return st0;
     eo_mf_writer *w;
     if (eo_mf_writer_create(&w)) return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
     eo_mf_put_meta(w, meta);
@@ -355,6 +379,7 @@ int eo_mf_get_model(const eo_mf_reader *r, const eo_allocator *alloc, eo_model *
             }
             float *dst = (parts[k].buffer ? buffers : params) + parts[k].offset;
             st = eo_mf_tensor_read_f32(t, dst, parts[k].count, err);
+            if (!st) st = check_finite(dst, parts[k].count, key, where, (long long)t->offset, err);
         }
     }
     if (!st && found && missing)
@@ -398,7 +423,10 @@ int eo_mf_get_scaler(const eo_mf_reader *r, eo_scaler *s, eo_error *err)
     s->cols = cols;
     eo_mf_tensor_read_f32(to, s->offset, cols, NULL);
     eo_mf_tensor_read_f32(ts, s->scale, cols, NULL);
-    return EO_OK;
+    if ((st = check_finite(s->offset, cols, "scaler.offset", where, (long long)to->offset, err)) ||
+        (st = check_finite(s->scale, cols, "scaler.scale", where, (long long)ts->offset, err)))
+        eo_scaler_free(s);
+    return st;
 }
 
 static void copy_str(const eo_mf_reader *r, const char *key, char *dst, size_t cap)

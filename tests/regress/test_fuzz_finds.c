@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eo_test.h"
+#include "edgeopt/model.h"
 #include "edgeopt/optim.h"
 
 /* fuzz_schedulespec, "exp:gamma=.9e5": after 64 steps the lr overflowed to
@@ -44,10 +45,38 @@ static void test_schedule_state_overflowed_lr(void **state)
     assert_int_equal(eo_schedule_state_save(&bad, img, sizeof img), EO_ERR_NUMERIC);
 }
 
+/* fuzz_modelspec, input 00 03 "mlp:31,16" ...: the backward pass of the
+ * 16-unit dense layer ran the AVX2 SGEMM on a B operand read in place with
+ * ldb = 16 and loaded it with aligned loads (vmovaps on an address that is
+ * not 32-byte aligned: UBSan "misaligned address", a SIGSEGV in an optimized
+ * build). Lane L fixed it at the same time (34251dd, unaligned B loads); this
+ * runs the fuzzer's exact model, input shape and batch. */
+static void test_mlp_backward_unaligned_b(void **state)
+{
+    (void)state;
+    const int64_t in[3] = {1, 1, 1};
+    eo_model *m;
+    eo_error err;
+    assert_int_equal(eo_model_from_spec("mlp:31,16", in, 3, NULL, &m, &err), EO_OK);
+    assert_int_equal(eo_model_reserve(m, 2, NULL), EO_OK);
+    eo_rng r;
+    eo_rng_seed(&r, 1);
+    eo_model_init_params(m, &r);
+    float x[2] = {-3.0f, -2.0f}, d[6] = {1, 1, 1, 1, 1, 1};
+    const float *y;
+    assert_int_equal(eo_model_forward(m, x, 2, 1, &r, &y), EO_OK);
+    for (int i = 0; i < 6; i++) assert_true(isfinite(y[i]));
+    assert_int_equal(eo_model_backward(m, d), EO_OK);
+    const float *g = eo_model_grads(m);
+    for (size_t i = 0; i < eo_model_nparams(m); i++) assert_true(isfinite(g[i]));
+    eo_model_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_state_overflowed_lr),
+        cmocka_unit_test(test_mlp_backward_unaligned_b),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
