@@ -84,7 +84,7 @@ static int on_progress(const eo_train_progress *p, void *user)
     r->acc[r->n] = NAN;
     if (r->target > 0) {
         eo_eval_report rep;
-        if (!eo_evaluate(r->m, r->test, NULL, 0, r->sc, &r->loss, 1000, NULL, &rep, NULL)) {
+        if (!eo_evaluate(r->m, r->test, NULL, 0, r->sc, &r->loss, 256, NULL, &rep, NULL)) {
             r->acc[r->n] = rep.cls.accuracy;
             eo_eval_report_free(&rep);
         }
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
     double acc = NAN;
     if (eval) {
         eo_eval_report rep;
-        if (eo_evaluate(m, &te, NULL, 0, scp, &p.loss, 1000, NULL, &rep, &e)) return fail("eval", &e);
+        if (eo_evaluate(m, &te, NULL, 0, scp, &p.loss, 256, NULL, &rep, &e)) return fail("eval", &e);
         acc = rep.cls.accuracy;
         eo_eval_report_free(&rep);
     }
