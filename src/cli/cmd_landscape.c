@@ -49,7 +49,8 @@ static const char *help =
     "                     the trajectory's extent unless given); with MODEL2 the\n"
     "                     line runs from -S/2 to 1 + S/2\n"
     "  --grid N           points per axis, 3..401 (default 41; odd puts the model on\n"
-    "                     the grid); the plane costs N*N passes over the rows\n"
+    "                     the grid, center_loss is null otherwise); the plane costs\n"
+    "                     N*N passes over the rows\n"
     "  --line-only        only the 1-D slice (no plane)\n"
     "  --seed N           seed of the random directions (default 1)\n"
     "  --batch N          rows per forward pass (default 256)\n"
@@ -474,9 +475,10 @@ int eo_cmd_landscape(int argc, char **argv)
         cJSON_AddNumberToObject(j, "params", (double)np);
         cJSON_AddNumberToObject(j, "grid", (double)G);
         eo_cli_json_num(j, "span", span);
-        if (!m2) {
-            eo_cli_json_num(j, "center_loss", lloss[G / 2]);
-            eo_cli_json_num(j, "center_accuracy", lacc[G / 2]);
+        if (!m2) { /* the model itself: alpha = 0, on the grid when it is odd */
+            int on = alpha[G / 2] == 0.0;
+            eo_cli_json_num(j, "center_loss", on ? lloss[G / 2] : NAN);
+            eo_cli_json_num(j, "center_accuracy", on ? lacc[G / 2] : NAN);
         }
         cJSON *line = cJSON_AddObjectToObject(j, "line");
         cJSON_AddItemToObject(line, "alpha", json_array(alpha, G));
@@ -511,7 +513,8 @@ int eo_cmd_landscape(int argc, char **argv)
             printf("loss %.4f at alpha 0, %.4f at alpha 1, barrier %.4f, min %.4f at alpha %.3g", la, lb, barrier,
                    lloss[imin], alpha[imin]);
         else
-            printf("loss %.4f at the model, min %.4f at alpha %.3g", lloss[G / 2], lloss[imin], alpha[imin]);
+            printf("loss %.4f at the model, min %.4f at alpha %.3g", alpha[G / 2] == 0.0 ? lloss[G / 2] : NAN,
+                   lloss[imin], alpha[imin]);
         printf(", %zu points of negative curvature on the line", negc);
         if (coords) printf(", PCA explains %.1f%% + %.1f%%", 100 * ratio[0], 100 * ratio[1]);
         printf(" (%.1f s)\n", seconds);
