@@ -364,7 +364,10 @@ int eo_cmd_train(int argc, char **argv)
     clear_bar(&v);
     size_t nh;
     const eo_epoch_record *h = eo_trainer_history(t, &nh);
-    if (o.history && nh && st != EO_ERR_NUMERIC) eo_history_write(o.history, h, nh, NULL);
+    /* A history that cannot be written (disk full, read-only) is reported,
+     * but only after the model is saved: the trained weights are not lost. */
+    eo_error he;
+    int hist_st = o.history && nh && st != EO_ERR_NUMERIC ? eo_history_write(o.history, h, nh, &he) : EO_OK;
     if (st == EO_ERR_INTERRUPTED) {
         if (p.checkpoint_path)
             eo_cli_fail(CMD, "interrupted: checkpoint saved to %s; continue with the same command and --resume",
@@ -395,6 +398,11 @@ int eo_cmd_train(int argc, char **argv)
     }
     if (eo_model_save(o.output, m, scale_kind == EO_SCALE_NONE ? NULL : &sc, &meta, &e)) {
         eo_eval_report_free(&rep);
+        goto fail;
+    }
+    if (hist_st) {
+        eo_eval_report_free(&rep);
+        e = he;
         goto fail;
     }
     if (o.plot && eo_history_plot(o.plot, h, nh, o.data, &e)) {

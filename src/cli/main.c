@@ -1,4 +1,6 @@
 /* edgeopt: the command-line tool. A thin dispatcher over one file per command. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +46,10 @@ static const command *find(const char *name)
 
 int main(int argc, char **argv)
 {
+    /* Past a file-size limit (ulimit -f) write() must fail with EFBIG, which
+     * the atomic writer reports as one line with the old file kept, instead
+     * of SIGXFSZ killing the process mid-run. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EO_EXIT_USAGE;

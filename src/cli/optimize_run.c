@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "edgeopt/io.h"
 
 void eo_cli_trace_init(eo_cli_trace *t, size_t n, size_t keep_dims)
 {
@@ -56,8 +57,12 @@ int eo_cli_trace_record(long iter, size_t n, const double *x, double f, double g
 
 int eo_cli_trace_write_csv(const eo_cli_trace *t, const char *path, eo_error *err)
 {
-    FILE *fp = fopen(path, "w");
-    if (!fp) return eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "cannot write: %s", strerror(errno));
+    /* Built in memory, then written atomically: a full disk or a read-only
+     * directory leaves the previous trace file as it was. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    if (!fp) return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
     fputs("iter,f,grad_norm", fp);
     for (size_t j = 0; j < t->keep_dims; j++) fprintf(fp, ",x%zu", j);
     fputc('\n', fp);
@@ -67,8 +72,14 @@ int eo_cli_trace_write_csv(const eo_cli_trace *t, const char *path, eo_error *er
         fputc('\n', fp);
     }
     int bad = ferror(fp);
-    if (fclose(fp) || bad) return eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "write failed");
-    return EO_OK;
+    if (fclose(fp) || bad) {
+        free(text);
+        return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
+    }
+    eo_io_piece piece = {text, len};
+    int st = eo_io_write_atomic(path, &piece, 1, err);
+    free(text);
+    return st;
 }
 
 int eo_cli_parse_optimizer(const char *cmd, const char *spec, const char *schedule,

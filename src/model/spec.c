@@ -140,7 +140,7 @@ static int window_opt(const pctx *c, const tok *k, const tok *v, eo_layer_desc *
 {
     if (tok_is(k, "stride")) {
         if (!parse_int(v->s, v->len, &d->stride) || d->stride < 1)
-            return fail(c, v, EO_ERR_PARSE, "stride must be an integer >= 1, got '%.*s'", v->len, v->s);
+            return fail(c, v, EO_ERR_PARSE, "stride must be an integer in 1..999999999, got '%.*s'", v->len, v->s);
         *stride_set = 1;
         return EO_OK;
     }
@@ -182,7 +182,7 @@ static int args_dense(const pctx *c, const tok *kw, const tok *a, int na, eo_lay
         return EO_OK;
     }
     if (!parse_int(a[0].s, a[0].len, &d->units) || d->units < 1)
-        return fail(c, &a[0], EO_ERR_PARSE, "dense size must be an integer >= 1, got '%.*s'", a[0].len, a[0].s);
+        return fail(c, &a[0], EO_ERR_PARSE, "dense size must be an integer in 1..999999999, got '%.*s'", a[0].len, a[0].s);
     return EO_OK;
 }
 
@@ -204,7 +204,7 @@ static int args_windowed(const pctx *c, const tok *kw, const tok *a, int na, eo_
             return fail(c, &a[i], EO_ERR_PARSE, "unexpected argument '%.*s'", a[i].len, a[i].s);
         if (with_units && pos == 0) {
             if (!parse_int(a[i].s, a[i].len, &d->units) || d->units < 1)
-                return fail(c, &a[i], EO_ERR_PARSE, "filter count must be an integer >= 1, got '%.*s'", a[i].len,
+                return fail(c, &a[i], EO_ERR_PARSE, "filter count must be an integer in 1..999999999, got '%.*s'", a[i].len,
                             a[i].s);
         } else if (!parse_window(&a[i], &d->kh, &d->kw) || d->kh < 1 || d->kw < 1) {
             return fail(c, &a[i], EO_ERR_PARSE, "window must be K or KxK, got '%.*s'", a[i].len, a[i].s);
@@ -441,7 +441,7 @@ static int spec_mlp(builder *b, const char *spec, const char *p)
         tok t = {s, (int)(p - s), 1, (long)(s - spec) + 1};
         if (nh >= 64) return fail(c, &t, EO_ERR_RANGE, "more than 64 hidden layers");
         if (!parse_int(t.s, t.len, &hidden[nh]) || hidden[nh] < 1)
-            return fail(c, &t, EO_ERR_PARSE, "hidden layer size must be an integer >= 1, got '%.*s'", t.len, t.s);
+            return fail(c, &t, EO_ERR_PARSE, "hidden layer size must be an integer in 1..999999999, got '%.*s'", t.len, t.s);
         nh++;
         if (*p != ',') break;
         p++;

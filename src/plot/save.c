@@ -16,6 +16,15 @@
     "plotting is not available: edgeopt was built without cairo; install it with `apt-get install "            \
     "libcairo2-dev` and rebuild (cmake -DEO_WITH_PLOT=ON)"
 
+/* "cannot write: <strerror> (hint)", as the io module's atomic writer says it. */
+static int write_fail(eo_error *err, const char *path, int e)
+{
+    const char *h = e == ENOSPC ? " (disk full)" : e == EFBIG ? " (file-size limit reached)"
+                  : e == EROFS ? " (read-only file system)"
+                  : e == EACCES || e == EPERM ? " (permission denied: is the directory writable?)" : "";
+    return eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "cannot write: %s%s", strerror(e), h);
+}
+
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
 static int ext_is(const char *e, const char *want)
@@ -88,7 +97,7 @@ int eo_figure_save(eo_figure *f, const char *path, eo_error *err)
         if (fd < 0 && errno != EEXIST) break;
     }
     if (fd < 0) {
-        rc = eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "cannot create a temporary file in '%s': %s", dir, strerror(errno));
+        rc = write_fail(err, path, errno);
         free(tmp);
         return rc;
     }
@@ -99,11 +108,13 @@ int eo_figure_save(eo_figure *f, const char *path, eo_error *err)
         free(tmp);
         return eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "fdopen: %s", strerror(errno));
     }
+    errno = 0;
     rc = fmt == EO_PLOT_PNG ? eo__render_png(f, fp, err) : eo__render_svg(f, fp, err);
-    if (rc == EO_OK && (fflush(fp) != 0 || fsync(fileno(fp)) != 0))
-        rc = eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "writing failed: %s", strerror(errno));
-    if (fclose(fp) != 0 && rc == EO_OK)
-        rc = eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "closing failed: %s", strerror(errno));
+    /* A failed stream write (disk full, file-size limit) surfaces as a cairo
+     * write error or at the flush: report the system's reason and the path. */
+    if (rc != EO_OK && ferror(fp) && errno != 0) rc = write_fail(err, path, errno);
+    if (rc == EO_OK && (fflush(fp) != 0 || fsync(fileno(fp)) != 0)) rc = write_fail(err, path, errno);
+    if (fclose(fp) != 0 && rc == EO_OK) rc = write_fail(err, path, errno);
     if (rc == EO_OK && rename(tmp, path) != 0)
         rc = eo_error_at(err, EO_ERR_IO, path, 0, 0, -1, "cannot rename the temporary file into place: %s",
                          strerror(errno));
