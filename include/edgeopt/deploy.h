@@ -134,6 +134,8 @@ typedef struct eo_export_result {
     size_t stack_bytes;      /* estimate */
     size_t ram_bytes;        /* arena_bytes + stack_bytes */
     size_t wrapper_ram_bytes;/* int8: the float wrapper's static buffers (0 for float) */
+    size_t wrapper_code_bytes;/* int8: the float wrapper's share of code_bytes (estimate;
+                                 gone with -DEO_QREF_NO_FLOAT) */
     size_t peak_live_bytes;  /* lower bound on any arena */
     size_t naive_arena_bytes;/* every buffer apart (no reuse) */
     int nops;

@@ -41,7 +41,8 @@ static const char *help =
     "                  (default cortex-m4)\n"
     "  --json          one JSON object {name, quantized, files[], flash_bytes,\n"
     "                  ram_bytes, weight_bytes, code_bytes, arena_bytes, stack_bytes,\n"
-    "                  wrapper_ram_bytes, peak_live_bytes, naive_arena_bytes, ops[]}\n"
+    "                  wrapper_ram_bytes, wrapper_code_bytes, peak_live_bytes,\n"
+    "                  naive_arena_bytes, ops[]}\n"
     "\n"
     "Host latency of the generated code (float vs int8): bench/export_bench.sh.\n";
 
@@ -71,7 +72,9 @@ static void print_text(const eo_export_result *r, const char *dir, const char *n
     printf("flash %zu bytes = weights %zu + code %zu (estimate for %s)\n", r->flash_bytes, r->weight_bytes,
            r->code_bytes, cpu);
     printf("ram   %zu bytes = arena %zu + stack %zu (estimate)", r->ram_bytes, r->arena_bytes, r->stack_bytes);
-    if (r->quantized) printf("; the float entry point adds %zu", r->wrapper_ram_bytes);
+    if (r->quantized)
+        printf("\n      the float entry point: %zu of the code, and %zu more RAM", r->wrapper_code_bytes,
+               r->wrapper_ram_bytes);
     printf("\narena: %zu bytes planned, %zu without reuse, %zu live at most\n", r->arena_bytes, r->naive_arena_bytes,
            r->peak_live_bytes);
     printf("%-52s %12s %10s %8s\n", "op", "weights", "output", "offset");
@@ -185,6 +188,7 @@ int eo_cmd_export(int argc, char **argv)
         cJSON_AddNumberToObject(j, "arena_bytes", (double)r.arena_bytes);
         cJSON_AddNumberToObject(j, "stack_bytes", (double)r.stack_bytes);
         cJSON_AddNumberToObject(j, "wrapper_ram_bytes", (double)r.wrapper_ram_bytes);
+        cJSON_AddNumberToObject(j, "wrapper_code_bytes", (double)r.wrapper_code_bytes);
         cJSON_AddNumberToObject(j, "peak_live_bytes", (double)r.peak_live_bytes);
         cJSON_AddNumberToObject(j, "naive_arena_bytes", (double)r.naive_arena_bytes);
         cJSON_AddBoolToObject(j, "scale_input", p.scaler_offset != NULL);

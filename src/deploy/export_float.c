@@ -234,7 +234,7 @@ int eo_export_c_float(const eo_model *m, const eo_export_params *p, eo_export_re
     for (int j = 0; j < nops; j++) {
         const fop *o = &ops[j];
         eo_export_op *r = &out->ops[j];
-        uses[o->kern] = 1;
+        uses[o->kern]++;
         needs_libm |= o->kern == EO__K_TANH || o->kern == EO__K_SIGMOID || o->kern == EO__K_SOFTMAX;
         size_t wb = o->kern == EO__K_AFFINE ? 2 * (size_t)bn_c(o->in) * sizeof(float) : o->pcount * sizeof(float);
         wbytes += wb;
@@ -255,10 +255,10 @@ int eo_export_c_float(const eo_model *m, const eo_export_params *p, eo_export_re
     out->in_numel = in_numel;
     out->out_numel = out_numel;
     out->weight_bytes = wbytes;
-    out->code_bytes = eo__code_estimate(p->cpu, uses, nops, 0) + (p->scaler_offset ? eo__code_estimate(p->cpu, NULL, 1, 0) : 0);
+    out->code_bytes = eo__code_estimate(p->cpu, uses) + (p->scaler_offset ? EO__SCALE_INPUT_CODE : 0);
     out->flash_bytes = out->weight_bytes + out->code_bytes;
     out->arena_bytes = arena;
-    out->stack_bytes = eo__stack_estimate(p->cpu, uses, 0);
+    out->stack_bytes = eo__stack_estimate(p->cpu, uses);
     out->ram_bytes = arena + out->stack_bytes;
     out->peak_live_bytes = eo_deploy_peak_live(bufs, (size_t)nbufs);
     out->naive_arena_bytes = eo_deploy_total(bufs, (size_t)nbufs);

@@ -162,7 +162,7 @@ int eo_export_c_int8(const eo_qmodel *q, const eo_export_params *p, eo_export_re
             rc = k;
             goto fail;
         }
-        uses[k] = 1;
+        uses[k]++;
         want |= bit;
         if (eo_qop_is_compute(o->kind))
             wbytes += (size_t)o->out_ch * (size_t)o->fan_in + 4u * (size_t)o->out_ch + 8u * (size_t)o->n_wscale;
@@ -180,6 +180,7 @@ int eo_export_c_int8(const eo_qmodel *q, const eo_export_params *p, eo_export_re
     const size_t in_numel = (size_t)eo_qmodel_in_numel(q), out_numel = (size_t)eo_qmodel_out_numel(q);
     const int softmax = eo_qmodel_final_softmax(q);
     uses[EO__K_Q_WRAPPER] = 1;
+    uses[EO__K_Q_SOFTMAX] = softmax != 0;
 
     out->ops = calloc((size_t)nops, sizeof *out->ops);
     if (!out->ops) {
@@ -210,10 +211,16 @@ int eo_export_c_int8(const eo_qmodel *q, const eo_export_params *p, eo_export_re
     /* Code includes the float entry point (what the object holds); its static
      * buffers are reported apart (wrapper_ram_bytes): a firmware that only
      * calls NAME_predict_int8 drops both with --gc-sections. */
-    out->code_bytes = eo__code_estimate(p->cpu, uses, nops, 1);
+    out->code_bytes = eo__code_estimate(p->cpu, uses) + (p->scaler_offset ? EO__SCALE_INPUT_CODE : 0);
+    {
+        int only[EO__K_COUNT] = {0};
+        only[EO__K_Q_WRAPPER] = 1;
+        only[EO__K_Q_SOFTMAX] = softmax != 0;
+        out->wrapper_code_bytes = eo__code_estimate(p->cpu, only) + (p->scaler_offset ? EO__SCALE_INPUT_CODE : 0);
+    }
     out->flash_bytes = wbytes + out->code_bytes;
     out->arena_bytes = arena;
-    out->stack_bytes = eo__stack_estimate(p->cpu, uses, 1);
+    out->stack_bytes = eo__stack_estimate(p->cpu, uses);
     out->ram_bytes = arena + out->stack_bytes;
     out->wrapper_ram_bytes = in_numel + out_numel;
     out->peak_live_bytes = eo_deploy_peak_live(bufs, nbufs);

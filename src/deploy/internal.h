@@ -75,15 +75,18 @@ typedef enum eo__kern {
     EO__K_AFFINE, EO__K_RELU, EO__K_RELU6, EO__K_LEAKY, EO__K_TANH, EO__K_SIGMOID, EO__K_SOFTMAX,
     EO__K_COPY,
     EO__K_Q_FC, EO__K_Q_CONV2D, EO__K_Q_DWCONV2D, EO__K_Q_MAXPOOL, EO__K_Q_AVGPOOL, EO__K_Q_GAP,
-    EO__K_Q_WRAPPER, /* quantize + dequantize + the float entry point */
+    EO__K_Q_WRAPPER, /* the float entry point: quantize, dequantize */
+    EO__K_Q_SOFTMAX, /* the float entry point's final softmax */
     EO__K_COUNT
 } eo__kern;
 
-/* Estimated code bytes of the kernels used (uses[k] != 0), of ncalls call
- * sites in predict and of the predict function itself; stack bytes of the
- * deepest chain. */
-size_t eo__code_estimate(eo_deploy_cpu cpu, const int *uses, int ncalls, int quantized);
-size_t eo__stack_estimate(eo_deploy_cpu cpu, const int *uses, int quantized);
+/* Estimated code bytes (instructions and constant descriptors) and stack
+ * bytes of a generated file whose predict calls kernel k uses[k] times
+ * (sizes.c). */
+size_t eo__code_estimate(eo_deploy_cpu cpu, const int *uses);
+size_t eo__stack_estimate(eo_deploy_cpu cpu, const int *uses);
+/* Code bytes of NAME_scale_input (a loop of a subtract and a multiply). */
+#define EO__SCALE_INPUT_CODE 48
 
 /* Append the C text of the float kernels with uses[k] != 0 (fkernels.c). */
 void eo__fkernels_emit(eo__sb *b, const int *uses);
