@@ -157,6 +157,16 @@ layers() {
 }
 SECTIONS+=(layers)
 
+# ------------------------------------------------ hyperparameter tuning (lane K)
+# Tuning overhead per trial (trivial objective); on Fashion-MNIST (10,000
+# rows, MLP space, equal epoch budgets, 3 seeds) random, TPE and Hyperband
+# against Optuna's TPE driving PyTorch; the full grid against Hyperband with a
+# third of its epochs (~1 h on 2 cores; bench/tune_bench.sh prints every command).
+tune() {
+    bash "$SRC/bench/tune_bench.sh" "$BUILD"
+}
+SECTIONS+=(tune)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")

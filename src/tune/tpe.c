@@ -38,6 +38,7 @@
 typedef struct mix {
     size_t n;        /* components (observations + prior) */
     double *mu, *sigma;
+    double *inv_z;   /* 1 / (n * truncation mass on [L, U]) per component */
     double L, U;
 } mix;
 
@@ -55,7 +56,8 @@ static int mix_fit(mix *m, const double *obs, size_t n, double L, double U)
     m->U = U;
     m->mu = malloc(m->n * sizeof *m->mu);
     m->sigma = malloc(m->n * sizeof *m->sigma);
-    if (!m->mu || !m->sigma) return EO_ERR_NOMEM;
+    m->inv_z = malloc(m->n * sizeof *m->inv_z);
+    if (!m->mu || !m->sigma || !m->inv_z) return EO_ERR_NOMEM;
     double prior = 0.5 * (L + U), width = U - L;
     memcpy(m->mu, obs, n * sizeof *obs);
     m->mu[n] = prior;
@@ -71,6 +73,8 @@ static int mix_fit(mix *m, const double *obs, size_t n, double L, double U)
             prior_done = 1;
         }
         m->sigma[k] = fmin(fmax(s, minsig), width);
+        double Z = eo__ncdf((U - m->mu[k]) / m->sigma[k]) - eo__ncdf((L - m->mu[k]) / m->sigma[k]);
+        m->inv_z[k] = 1.0 / (fmax(Z, TPE_TINY) * (double)m->n);
     }
     return EO_OK;
 }
@@ -79,6 +83,7 @@ static void mix_free(mix *m)
 {
     free(m->mu);
     free(m->sigma);
+    free(m->inv_z);
 }
 
 /* Mixture density at z (continuous) or mass of [a, b] (integers). */
@@ -87,12 +92,10 @@ static double mix_eval(const mix *m, double z, double a, double b, int discrete)
     double sum = 0;
     for (size_t k = 0; k < m->n; k++) {
         double mu = m->mu[k], s = m->sigma[k];
-        double Z = eo__ncdf((m->U - mu) / s) - eo__ncdf((m->L - mu) / s);
-        if (Z < TPE_TINY) Z = TPE_TINY;
         double v = discrete ? eo__ncdf((b - mu) / s) - eo__ncdf((a - mu) / s) : eo__npdf((z - mu) / s) / s;
-        sum += v / Z;
+        sum += v * m->inv_z[k];
     }
-    return sum / (double)m->n;
+    return sum;
 }
 
 static double mix_sample(const mix *m, eo_rng *r)
