@@ -20,5 +20,6 @@
 #include "edgeopt/qmodel.h"
 #include "edgeopt/deploy.h"
 #include "edgeopt/landscape.h"
+#include "edgeopt/tune.h"
 
 #endif
