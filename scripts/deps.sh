@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs_build="cmake make gcc pkg-config zlib1g-dev libcjson-dev libcairo2-dev"
-pkgs_test="$pkgs_build clang libclang-rt-14-dev libcmocka-dev dataset-fashion-mnist python3 valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi"
+pkgs_test="$pkgs_build clang libclang-rt-14-dev libcmocka-dev dataset-fashion-mnist python3 valgrind gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 pkgs_demo="$pkgs_build dataset-fashion-mnist"
 pkgs_bench="$pkgs_build dataset-fashion-mnist libopenblas-dev libnlopt-dev python3-torch python3-scipy python3-sklearn python3-optuna python3-numpy"
 pkgs_docs="$pkgs_build dataset-fashion-mnist"
