@@ -321,9 +321,15 @@ int eo__log_write(eo__log *l, cJSON *rec, int sync, eo_error *err)
         ssize_t w = write(l->fd, line + done, n + 1 - done);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
-            st = eo_error_at(err, EO_ERR_IO, l->path, 0, 0, -1, "cannot write the study log: %s%s",
-                             w < 0 ? strerror(errno) : "short write",
-                             w < 0 && errno == ENOSPC ? " (disk full)" : "");
+            int e = w < 0 ? errno : EIO;
+            const char *hint = e == ENOSPC   ? " (disk full)"
+                               : e == EFBIG  ? " (file-size limit)"
+                               : e == EDQUOT ? " (disk quota)"
+                               : e == EROFS  ? " (read-only file system)"
+                                             : "";
+            st = eo_error_at(err, EO_ERR_IO, l->path, 0, 0, -1,
+                             "cannot write the study log: %s%s; the records before are intact, --resume continues",
+                             w < 0 ? strerror(e) : "short write", hint);
             break;
         }
         done += (size_t)w;

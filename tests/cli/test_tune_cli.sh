@@ -166,4 +166,26 @@ fi
   --study g.jsonl --json --quiet >g.json
 "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["trials"]==25 and d["best"]=={"x":0,"y":0}, d' g.json \
   || fail "grid over a test function"
+# Faults: a diverging trial fails alone; a file-size limit stops the study with
+# one clear line, the records before stay intact and --resume completes it to
+# the uninterrupted result.
+"$E" tune "${DATA[@]}" --model 'mlp:8' --optimizer 'sgd:lr={lr}' --space 'lr=log(1e4,1e8)' --trials 2 \
+  --max-epochs 2 --study d.jsonl --json 2>d.err >d.json
+grep -q 'failed: epoch 1, batch [0-9]*: the loss is' d.err || { cat d.err; fail "divergence message"; }
+"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"]==2 and d["best"] is None' d.json \
+  || fail "diverging trials"
+fsz=(--function rosenbrock --space 'x=uniform(-2,2);y=uniform(-1,3)' --strategy tpe --trials 40 --max-epochs 3 --quiet --json)
+"$E" tune "${fsz[@]}" --study full.jsonl >full.json
+set +e
+(trap '' XFSZ; ulimit -f 8; exec "$E" tune "${fsz[@]}" --study lim.jsonl) >lim.out 2>lim.err
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "a file-size limit should stop the study"
+[ "$(wc -l <lim.err)" = 1 ] && grep -q 'cannot write the study log: .*(file-size limit)' lim.err \
+  || { cat lim.err; fail "file-size limit message"; }
+[ "$(wc -c <lim.jsonl)" -le 8192 ] || fail "the log outgrew the limit"
+"$E" tune "${fsz[@]}" --study lim.jsonl --resume >lim.json
+norm full.jsonl >full.ends
+norm lim.jsonl >lim.ends
+cmp full.ends lim.ends || fail "resuming after the file-size limit changed the study"
 echo "tune CLI: ok"
