@@ -16,7 +16,7 @@ E=$BUILD/edgeopt
 TOOL=$BUILD/bench/compress_tool
 PY=/usr/bin/python3
 peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$@"; }
-show() { echo "\$ $*"; "$@"; }
+show() { echo "\$ $*" >&2; "$@"; } # the command on stderr: stdout may be a JSON file
 acc() { "$E" eval "$1" --data fashion-mnist:test --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])'; }
 EPOCHS=${EO_BENCH_EPOCHS:-10}   # teacher and distillation epochs
 FT=${EO_BENCH_FT:-4}            # fine-tuning epochs of the pruning runs (and PyTorch's)
@@ -67,7 +67,7 @@ show "$E" compress-report cnn.eom cnn8.eom --data fashion-mnist:test --latency-r
 # --- PyTorch on the same MLP
 mkdir -p npy
 show "$TOOL" npy mlp.eom npy
-echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/compress_torch.py npy --epochs $FT --reps 2000"
+echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/compress_torch.py npy --epochs $FT --reps 2000" >&2
 peer "$SRC/bench/compress_torch.py" npy --epochs "$FT" --reps 2000 | tee torch.txt
 
 # --- summary against the targets
