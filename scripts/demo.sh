@@ -314,17 +314,71 @@ if begin export export "export '$BEST' as C (fmnist.h / fmnist.c, planned arena)
 fi
 
 # ------------------------------------------------------------ 7. QEMU
+# The exported model as firmware for an emulated Cortex-M4F (QEMU's MPS2
+# AN386 board), with the board support of device/: its classes for the first
+# test images must be the host run's.
 n_stage=$((n_stage + 1))
-QEMU_SCRIPT=""
-for s in scripts/qemu-run.sh tests/deploy/qemu/run.sh tests/deploy/qemu_run.sh; do
-  [ -x "$s" ] && QEMU_SCRIPT=$s && break
-done
-if [ -n "$QEMU_SCRIPT" ] && command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-gcc >/dev/null &&
-   [ -f "$EXPORT_DIR/fmnist.c" ]; then
-  say "[$n_stage] qemu: the exported model on an emulated Cortex-M ($QEMU_SCRIPT)"
-  run qemu "$OUT/json/qemu.json" "$QEMU_SCRIPT" "$EXPORT_DIR" fmnist || true
+QEMU=""
+NQ=20
+need_dev=(device/startup.c device/semihost.c device/semihost.h device/mps2.ld device/sections.ld)
+dev_ok=1
+for f in "${need_dev[@]}"; do [ -f "$f" ] || dev_ok=0; done
+if [ $dev_ok = 1 ] && command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-gcc >/dev/null &&
+   command -v timeout >/dev/null && [ -f "$EXPORT_DIR/fmnist.c" ] && [ -n "$CRUN" ]; then
+  say "[$n_stage] qemu: the exported '$BEST' as Cortex-M4F firmware under qemu-system-arm (mps2-an386), $NQ test images"
+  t0=$(date +%s.%N)
+  Q=$OUT/qemu
+  mkdir -p "$Q"
+  FM=${EO_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+  img=$FM/t10k-images-idx3-ubyte
+  {
+    echo "/* The first $NQ Fashion-MNIST test images (raw bytes), written by scripts/demo.sh. */"
+    echo "#include <stdint.h>"
+    echo "#define N_IMAGES $NQ"
+    echo "static const uint8_t images[N_IMAGES][784] = {"
+    # (no pipe from gzip: head closing it early would fail the pipeline)
+    if [ -f "$img.gz" ]; then gzip -dc "$img.gz" >"$Q/t10k.idx"; else cp "$img" "$Q/t10k.idx"; fi
+    head -c $((16 + NQ * 784)) "$Q/t10k.idx" | tail -c $((NQ * 784)) |
+      od -An -tu1 -v -w784 | sed 's/^ *//; s/  */,/g; s/^/    {/; s/$/},/'
+    rm -f "$Q/t10k.idx"
+    echo "};"
+  } >"$Q/images.h"
+  scale=""
+  [ "$(j "$OUT/json/export.json" scale_input)" = true ] && scale=-DHAS_SCALE
+  qok=0
+  # shellcheck disable=SC2086
+  if arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 \
+      -ffunction-sections -fdata-sections -I"$Q" -I"$EXPORT_DIR" -Idevice -DMODEL=fmnist -DMODEL_UPPER=FMNIST $scale \
+      -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Ldevice -Tdevice/mps2.ld \
+      device/startup.c device/semihost.c examples/export_runner/fw_model.c "$EXPORT_DIR/fmnist.c" -lm \
+      -o "$Q/fw.elf" 2>"$OUT/logs/qemu-build.log"; then
+    set +e
+    timeout 120 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none \
+      -chardev file,id=sh,path="$Q/out.txt" -semihosting-config enable=on,target=native,chardev=sh \
+      -kernel "$Q/fw.elf" >"$OUT/logs/qemu.log" 2>&1
+    qrc=$?
+    set -e
+    if [ $qrc = 0 ] && grep -q '^done' "$Q/out.txt"; then
+      same=$(paste -d' ' <(awk '/^row / { print $4 }' "$Q/out.txt") <(head -n "$NQ" "$OUT/c-predictions.txt") |
+        awk '$1 == $2 { a++ } END { print a + 0 }')
+      fw_flash=$(arm-none-eabi-size -B "$Q/fw.elf" | awk 'NR == 2 { print $1 + $2 }')
+      fw_ram=$(arm-none-eabi-size -B "$Q/fw.elf" | awk 'NR == 2 { print $2 + $3 }')
+      stack=$(awk '/^stack / { print $2 }' "$Q/out.txt")
+      QEMU="$same/$NQ images classified as on the host; firmware flash $fw_flash B, RAM $fw_ram B (incl. a 16 KB stack area), stack used $stack B"
+      say "    -> $QEMU"
+      [ "$same" = "$NQ" ] && qok=1 || say "    !! the emulated device disagrees with the host on $((NQ - same)) images"
+    else
+      say "    !! QEMU run failed (exit $qrc; log $OUT/logs/qemu.log)"
+    fi
+  else
+    say "    !! the firmware did not build (log $OUT/logs/qemu-build.log)"
+  fi
+  [ $qok = 1 ] || FAILED+=("qemu run of the exported model")
+  STAGE_NAMES+=(qemu); STAGE_SECS+=("$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')")
 else
-  why="needs qemu-system-arm, gcc-arm-none-eabi (scripts/deps.sh device) and the Cortex-M harness"
+  if [ $dev_ok = 0 ]; then why="needs the Cortex-M board support in device/"
+  elif [ -z "$CRUN" ]; then why="needs the host run of the exported model"
+  else why="needs qemu-system-arm and gcc-arm-none-eabi (scripts/deps.sh device)"; fi
   say "[$n_stage] qemu: SKIPPED - $why"
   MISSING+=("qemu run ($why)")
 fi
@@ -349,6 +403,10 @@ TOTAL=$(awk -v a="$T_START" -v b="$T_END" 'BEGIN { printf "%.0f", b - a }')
   if [ -n "$CRUN" ]; then
     echo "Exported model: \`$BEST\` compiled with \`$CC -std=c99 -O2\` on this host: accuracy $(pct "$(j "$CRUN" accuracy)")," \
          "$(us "$(j "$CRUN" us_per_sample)") us/sample; same predicted class as the library on $(pct "${AGREE:-}") of the images."
+    echo
+  fi
+  if [ -n "$QEMU" ]; then
+    echo "Emulated Cortex-M4F (qemu-system-arm, mps2-an386): $QEMU."
     echo
   fi
   if [ -s "$OUT/json/tune.json" ]; then
@@ -382,6 +440,7 @@ jn() { [ -n "${1:-}" ] && printf '%s' "$1" || printf null; }
   done
   printf '],"host_run":%s,' "$([ -n "$CRUN" ] && cat "$CRUN" || echo null)"
   printf '"agreement":%s,' "$(jn "${AGREE:-}")"
+  printf '"qemu":%s,' "$([ -n "$QEMU" ] && printf '"%s"' "$QEMU" || echo null)"
   printf '"stages":['
   sep=""
   for i in "${!STAGE_NAMES[@]}"; do printf '%s{"stage":"%s","seconds":%s}' "$sep" "${STAGE_NAMES[$i]}" "${STAGE_SECS[$i]}"; sep=,; done

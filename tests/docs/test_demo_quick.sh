@@ -60,4 +60,9 @@ if have export; then
       fail "exported C accuracy $ca differs from the library's $la"
   done
 fi
+# the emulated Cortex-M, when this machine has QEMU and the cross compiler
+q=$("$JQ" "$sum" qemu)
+if [ "$q" != null ]; then
+  grep -q '^20/20 images classified as on the host' <<<"$q" || fail "QEMU run: $q"
+fi
 echo "quick demo OK in ${secs}s"
