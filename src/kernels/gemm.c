@@ -1,9 +1,10 @@
 /* Blocked, packed SGEMM driver (loop structure in kernels/internal.h).
  *
- * Memory: no allocation. The packed B panel (kc x nc floats, at most 240 KB:
- * 256 x 240, or wider when k is short) lives in eo_sgemm's stack frame; each
- * task packs its A micro-panel (<= 8 KB) in its own frame. Callers need
- * about 256 KB of stack.
+ * Memory: no allocation. The packed B panel (kc x nc floats, at most
+ * EO_GEMM_PANEL_FLOATS = 240 KB by default: 256 x 240, or wider when k is
+ * short) lives in eo_sgemm's stack frame; each task packs its A micro-panel
+ * (<= 8 KB) in its own frame. Callers need about 256 KB of stack (see
+ * kernels/internal.h to build with less).
  *
  * Threads: only the loop over the mr-row micro-panels of C (and the packing
  * of B micro-panels) is split, never k, and the blocking sizes do not depend
@@ -184,19 +185,18 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
     const int nthreads = par ? par->nthreads : 1;
     if ((double)m * n * k < EO__GEMM_PAR_MIN_MACS) par = NULL;
 
-    _Alignas(64) float bp[EO__GEMM_KC_MAX * EO__GEMM_NC_MAX];
+    _Alignas(64) float bp[EO_GEMM_PANEL_FLOATS];
     const size_t nap = (size_t)(m + im->mr - 1) / im->mr;
     const size_t grain_a = grain_for(nap, nthreads);
     /* Equal blocks (k = 784 -> 4 x 196, not 3 x 256 + 16): a thin last block
      * would pay the C update and the kernel start-up for little work. The kc
      * split depends on k alone, so the summation order is fixed. */
-    const int kc_blk = balanced_block(k, im->kc, 4);
+    const int kc_blk = balanced_block(k, im->kc < EO__GEMM_KC_MAX ? im->kc : EO__GEMM_KC_MAX, 4);
     /* The B panel buffer holds kc x nc floats: a shorter kc leaves room for
      * a wider panel, and every extra column block means packing all of A
      * once more (k = 784, n = 256: one block of 256 columns, not two). */
-    int nc_cap = EO__GEMM_KC_MAX * EO__GEMM_NC_MAX / kc_blk / im->nr * im->nr;
+    int nc_cap = EO_GEMM_PANEL_FLOATS / kc_blk / im->nr * im->nr;
     if (nc_cap > EO__GEMM_NC_CAP) nc_cap = EO__GEMM_NC_CAP;
-    if (nc_cap < im->nc) nc_cap = im->nc;
     const int nc_blk = balanced_block(n, nc_cap, im->nr);
 
     gemm_job g;

@@ -22,11 +22,24 @@
 
 #include <stddef.h>
 
-/* Upper bounds of every path's blocking, used to size the stack buffers. */
+/* Upper bounds of every path's register tile, used to size stack buffers. */
 #define EO__GEMM_MR_MAX 8
 #define EO__GEMM_NR_MAX 16
-#define EO__GEMM_KC_MAX 256
-#define EO__GEMM_NC_MAX 240
+
+/* Stack budget: the packed B panel of one eo_sgemm call holds at most
+ * EO_GEMM_PANEL_FLOATS floats (default 256 x 240 = 240 KB). A target with a
+ * small stack can build with e.g. -DEO_GEMM_PANEL_FLOATS=4096 (16 KB): the
+ * blocks shrink (kc <= EO_GEMM_PANEL_FLOATS / 32), the accuracy bound is the
+ * same, the bits may differ from a default build (k is cut differently). */
+#ifndef EO_GEMM_PANEL_FLOATS
+#define EO_GEMM_PANEL_FLOATS (256 * 240)
+#endif
+#if EO_GEMM_PANEL_FLOATS < 128
+#error "EO_GEMM_PANEL_FLOATS must hold two 4 x 16 micro-panels (>= 128)"
+#endif
+/* Longest k block: 256, or less so that two micro-panels of 16 columns fit. */
+#define EO__GEMM_KC_MAX \
+    (EO_GEMM_PANEL_FLOATS / (2 * EO__GEMM_NR_MAX) >= 256 ? 256 : EO_GEMM_PANEL_FLOATS / (2 * EO__GEMM_NR_MAX) / 4 * 4)
 
 /* Micro-kernel contract.
  *   a: A micro-panel, element (i, p) = a[i * ars + p * acs]. Packed panels
@@ -63,7 +76,9 @@ typedef void (*eo__sgemm_pack_b_fn)(int kc, int nv, const float *x, size_t rs, s
 typedef struct eo__sgemm_impl {
     const char *name;      /* "portable" or "avx2-fma" */
     int mr, nr;            /* register tile (<= EO__GEMM_MR_MAX / NR_MAX) */
-    int kc, nc;            /* cache blocking (<= EO__GEMM_KC_MAX / NC_MAX, nc % nr == 0) */
+    int kc, nc;            /* preferred cache blocking (nc % nr == 0); the driver
+                              lowers kc to EO__GEMM_KC_MAX and sizes nc to the
+                              panel budget */
     int lanes;             /* SIMD width in floats: tiles narrower than nr cost
                               ceil(nv / lanes) vectors (used to pick the orientation) */
     int in_place;          /* 1: the kernel accepts operands read in place */
