@@ -18,6 +18,7 @@
 #include "edgeopt/modelfile.h"
 #include "edgeopt/train.h"
 #include "edgeopt/qmodel.h"
+#include "edgeopt/compress_model.h"
 #include "edgeopt/deploy.h"
 #include "edgeopt/landscape.h"
 #include "edgeopt/tune.h"
