@@ -3,7 +3,10 @@
 #   1. gcc, Release, -Werror: build and run every test
 #   2. clang, Release, -Werror: build and run every test
 #   3. clang, ASan+UBSan: build and run every test
-#   4. libFuzzer: each fuzz target for FUZZ_SECONDS (default 30) from its seed corpus
+#   4. valgrind memcheck over a representative subset of the gcc build's tests
+#      and CLI runs (scripts/valgrind-subset.sh; VALGRIND=0 skips it)
+#   5. libFuzzer: each fuzz target for FUZZ_SECONDS (default 30) from its seed
+#      corpus; executions and coverage per target in build-test/fuzz/stats.txt
 # Stops at the first failing stage; prints "N passed, N failed" at the end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +56,14 @@ mkdir -p build-test
 MPI=()
 command -v mpicc >/dev/null 2>&1 && MPI=(-DEO_WITH_MPI=ON)
 run_ctest build-test/gcc gcc -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release "${MPI[@]}"
+if [ "${VALGRIND:-1}" != 0 ] && [ -x build-test/gcc/edgeopt ]; then
+  stage "valgrind memcheck (subset of the gcc build)"
+  if scripts/valgrind-subset.sh build-test/gcc; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); failed_names="$failed_names valgrind"
+  fi
+fi
 run_ctest build-test/clang clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release "${MPI[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build-test/asan asan+ubsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEO_SANITIZE=ON -DEO_BUILD_BENCH=OFF
@@ -62,6 +73,7 @@ if [ -d fuzz ] && ls fuzz/fuzz_*.c >/dev/null 2>&1; then
   if cmake -S . -B build-test/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
        -DEO_SANITIZE=ON -DEO_BUILD_FUZZ=ON -DEO_BUILD_TESTS=OFF -DEO_BUILD_BENCH=OFF >build-test/fuzz.configure.log 2>&1 &&
      cmake --build build-test/fuzz -j "$JOBS" >build-test/fuzz.build.log 2>&1; then
+    printf '%-18s %12s %8s %8s %s\n' target executions cov ft exec/s >build-test/fuzz/stats.txt
     for src in fuzz/fuzz_*.c; do
       t=$(basename "$src" .c)
       corpus=fuzz/corpus/${t#fuzz_}
@@ -71,6 +83,8 @@ if [ -d fuzz ] && ls fuzz/fuzz_*.c >/dev/null 2>&1; then
       if build-test/fuzz/fuzz/$t -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
            -artifact_prefix=build-test/fuzz/ "$work" "$corpus" >build-test/fuzz/$t.log 2>&1; then
         grep -E 'stat::number_of_executed_units|cov:' build-test/fuzz/$t.log | tail -2
+        awk -v t="${t#fuzz_}" '/stat::number_of_executed_units/ {n=$2} /cov: / {for (i = 1; i < NF; i++) {if ($i == "cov:") c=$(i+1); if ($i == "ft:") f=$(i+1); if ($i == "exec/s:") r=$(i+1)}}
+          END {printf "%-18s %12s %8s %8s %s\n", t, n, c, f, r}' build-test/fuzz/$t.log >>build-test/fuzz/stats.txt
         passed=$((passed + 1))
       else
         tail -40 build-test/fuzz/$t.log
@@ -83,6 +97,7 @@ if [ -d fuzz ] && ls fuzz/fuzz_*.c >/dev/null 2>&1; then
   fi
 fi
 
+[ -f build-test/fuzz/stats.txt ] && { stage "fuzz statistics (${FUZZ_SECONDS}s per target)"; cat build-test/fuzz/stats.txt; }
 echo
 [ -z "$failed_names" ] || echo "failed:$failed_names"
 echo "$passed passed, $failed failed"
