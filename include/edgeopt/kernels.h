@@ -43,12 +43,13 @@ typedef enum eo_trans { EO_NOTRANS = 0, EO_TRANS = 1 } eo_trans;
  *
  * Cost and resources: blocked and packed (Goto/BLIS); no heap allocation; the
  * packing buffers live on the stack (about 256 KB in the calling thread, 8 KB
- * in each worker; a build with -DEO_GEMM_PANEL_FLOATS=N uses about 4 N bytes
- * + 2 KB instead, for small stacks). With par, blocks of C are split across threads (never k),
- * so the result is bit-identical for any thread count; problems below 2^20
- * multiply-adds (about 10 us) run on the calling thread. Accuracy: each element is a
- * float dot product accumulated in k order within blocks of <= 256, error
- * about k * 2^-24 relative to sum |a| |b| (the test bound is 2 (k + 4) u). */
+ * in each worker; a build with -DEO_GEMM_PANEL_FLOATS=N needs about 4 N bytes
+ * + 2 KB instead, for small stacks). With par, blocks of C are split across
+ * threads (never k), so the result is bit-identical for any thread count;
+ * problems below 2^20 multiply-adds (about 10 us) run on the calling thread.
+ * Accuracy: each element is a float dot product accumulated in k order within
+ * blocks of <= 256, error about k * 2^-24 relative to sum |a| |b| (the tests
+ * allow 2 (k + 4) * 2^-24). */
 void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, int k,
               float alpha, const float *A, int lda, const float *B, int ldb, float beta,
               float *C, int ldc);
