@@ -242,7 +242,7 @@ static int plot(const char *path, mrow *rows, int nm, eo_error *e)
     eo_panel_title(pz, "size against accuracy");
     eo_panel_xlabel(pz, "file bytes");
     eo_panel_ylabel(pz, "accuracy");
-    eo_panel_xscale(pz, 1); /* log10 (the enum is being renamed in plot.h) */
+    eo_panel_xscale(pz, EO_AXIS_LOG10);
     double bmin = INFINITY, bmax = 0;
     for (int i = 0; i < nm; i++) {
         bmin = fmin(bmin, (double)rows[i].bytes);
