@@ -167,6 +167,15 @@ tune() {
 }
 SECTIONS+=(tune)
 
+# ------------------------------------------------------ C export (lane J)
+# Host latency of exported C (float vs int8, plain portable loops, cc -O2)
+# beside the library at batch 1, for the 784-128-10 MLP and a < 100k-parameter
+# CNN; their flash/RAM figures and arm-none-eabi-size of the objects.
+export_c() {
+    bash "$SRC/bench/export_bench.sh" "$BUILD" 2000 7
+}
+SECTIONS+=(export_c)
+
 # -------------------------------------------------------------------- main
 run=("$@")
 [ ${#run[@]} -eq 0 ] && run=("${SECTIONS[@]}")
