@@ -445,7 +445,8 @@ int eo_study_run(eo_study *s, const eo_tune_objective *obj, eo_error *err)
         }
     }
     if (s->p.study_path) {
-        if ((st = eo__log_open(&s->log, s->p.study_path, s->p.resume, s->p.fsync, s->space, &s->rp, err)))
+        if ((st = eo__log_open(&s->log, s->p.study_path, s->p.resume, s->p.fsync, s->space, s->p.max_epochs, &s->rp,
+                               err)))
             goto done;
         s->have_log = 1;
         if (s->rp.header) {

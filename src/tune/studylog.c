@@ -125,7 +125,8 @@ static int grow_jobs(eo__replay *r, size_t need, size_t dim)
 }
 
 /* One record into the replay. Returns EO_OK, or EO_ERR_FORMAT with why. */
-static int take_record(eo__replay *r, const eo_space *s, cJSON *o, char *why, size_t n)
+static int take_record(eo__replay *r, const eo_space *s, cJSON *o, long max_job, int max_epochs, char *why,
+                       size_t n)
 {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
     if (!cJSON_IsString(type)) {
@@ -145,7 +146,8 @@ static int take_record(eo__replay *r, const eo_space *s, cJSON *o, char *why, si
         return EO_ERR_FORMAT;
     }
     long job, trial;
-    if (!get_long(o, "job", 0, LOG_MAX_JOBS, &job) || !get_long(o, "trial", 0, LOG_MAX_JOBS, &trial)) {
+    /* every job has a record, so a job number is below the number of lines */
+    if (!get_long(o, "job", 0, max_job, &job) || !get_long(o, "trial", 0, LOG_MAX_JOBS, &trial)) {
         snprintf(why, n, "a record without a valid job/trial number");
         return EO_ERR_FORMAT;
     }
@@ -158,7 +160,7 @@ static int take_record(eo__replay *r, const eo_space *s, cJSON *o, char *why, si
             snprintf(why, n, "an epoch record without a valid fold/epoch");
             return EO_ERR_FORMAT;
         }
-        if (fold != 0) return EO_OK;
+        if (fold != 0 || epoch > max_epochs) return EO_OK; /* (a larger epoch: a header mismatch, reported later) */
         if (epoch > j->reached) {
             double *c = realloc(j->curve, (size_t)epoch * sizeof *c);
             if (!c) return EO_ERR_NOMEM;
@@ -215,14 +217,16 @@ static int take_record(eo__replay *r, const eo_space *s, cJSON *o, char *why, si
     return EO_OK;
 }
 
-static int read_log(const char *path, const eo_space *s, eo__replay *r, eo_error *err)
+static int read_log(const char *path, const eo_space *s, int max_epochs, eo__replay *r, eo_error *err)
 {
     unsigned char *buf;
     size_t len;
     int st = eo_io_read_file(path, LOG_MAX_BYTES, &buf, &len, err);
     if (st) return st;
     size_t pos = 0;
-    long line = 0;
+    long line = 0, nlines = 0;
+    for (size_t i = 0; i < len; i++) nlines += buf[i] == '\n';
+    long max_job = nlines < LOG_MAX_JOBS ? nlines : LOG_MAX_JOBS;
     while (pos < len) {
         const unsigned char *nl = memchr(buf + pos, '\n', len - pos);
         line++;
@@ -242,7 +246,7 @@ static int read_log(const char *path, const eo_space *s, eo__replay *r, eo_error
             if (!o) snprintf(why, sizeof why, "not a JSON object");
         }
         if (o) {
-            st = take_record(r, s, o, why, sizeof why);
+            st = take_record(r, s, o, max_job, max_epochs, why, sizeof why);
             cJSON_Delete(o);
             if (st == EO_ERR_NOMEM) {
                 free(buf);
@@ -268,7 +272,7 @@ static int read_log(const char *path, const eo_space *s, eo__replay *r, eo_error
     return EO_OK;
 }
 
-int eo__log_open(eo__log *l, const char *path, int resume, int fsync_mode, const eo_space *space,
+int eo__log_open(eo__log *l, const char *path, int resume, int fsync_mode, const eo_space *space, int max_epochs,
                  eo__replay *rp, eo_error *err)
 {
     memset(rp, 0, sizeof *rp);
@@ -280,7 +284,7 @@ int eo__log_open(eo__log *l, const char *path, int resume, int fsync_mode, const
         return eo_error_at(err, EO_ERR_STATE, path, 0, 0, -1,
                            "the study log exists: add --resume to continue it, or choose another --study");
     if (exists) {
-        int st = read_log(path, space, rp, err);
+        int st = read_log(path, space, max_epochs, rp, err);
         if (st) {
             eo__replay_free(rp);
             return st;

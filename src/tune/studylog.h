@@ -49,9 +49,10 @@ typedef struct eo__replay {
 void eo__replay_free(eo__replay *r);
 
 /* Open `path`: a new study creates it (EO_ERR_STATE if it exists and !resume);
+ * epoch records beyond max_epochs are not kept;
  * with resume an existing log is read into *rp (rp->header != NULL) and cut to
  * its complete records; a missing one is created (rp->header == NULL). */
-int eo__log_open(eo__log *l, const char *path, int resume, int fsync_mode, const eo_space *space,
+int eo__log_open(eo__log *l, const char *path, int resume, int fsync_mode, const eo_space *space, int max_epochs,
                  eo__replay *rp, eo_error *err);
 /* Append one record (consumes rec). sync: 1 = an end/header record. */
 int eo__log_write(eo__log *l, cJSON *rec, int sync, eo_error *err);
