@@ -207,6 +207,52 @@ bad "not a model (a CSV file)" "bad magic" - info ok.csv
 bad "wrong feature count for the model" "the model takes 3 features but the data has 2" p.csv predict m.eom --data csv:wide.csv -o p.csv
 bad "labels out of range for the model" "the data has 5 classes but the model has 3 outputs" - eval m.eom --data csv:five.csv
 
+# --- the other commands that read model files, and int8 model files
+mkdir -p outdir
+bad "quantize: truncated model" "truncated: the header says" q.eom quantize trunc.eom --calib csv:ok.csv -o q.eom
+bad "quantize: NaN weight" "layer.0.weight: element 0 is NaN" q.eom quantize nan_weight.eom --calib csv:ok.csv -o q.eom
+bad "prune: --sparsity 1e999" "--sparsity: expected a finite number, got '1e999'" q.eom prune m.eom --sparsity 1e999 --data csv:ok.csv -o q.eom
+bad "cluster: model from a newer version" "model format version 2 is newer" q.eom cluster newer.eom --clusters 4 -o q.eom
+bad "distill: teacher with a wrong magic" "not an edgeopt model file (bad magic)" q.eom distill --teacher magic.eom --model mlp:4 --data csv:ok.csv -o q.eom
+bad "qat: labels out of range for the model" "the data has 5 classes but the model has 3 outputs" q.eom qat m.eom --data csv:five.csv -o q.eom
+bad "export: unknown layer type" "layer 1 has unknown layer kind 'frob'" outdir/model.h export unknown_layer.eom --target c -o outdir
+bad "landscape: truncated model" "truncated: the header says" - landscape trunc.eom --data csv:ok.csv
+bad "compress-report: one bad checksum among the models" "checksum mismatch" - compress-report m.eom badcrc.eom --data csv:ok.csv
+bad "tune: search space int(8,4)" "int(a,b) needs a <= b" s.jsonl tune --data csv:ok.csv --model 'mlp:{h}' --space 'h=int(8,4)' --study s.jsonl
+bad "lasso: --alpha nan" "--alpha: expected a finite number, got 'nan'" - lasso --data csv:ok.csv --alpha nan
+if "$E" quantize m.eom --calib csv:ok.csv -o q8.eom >/dev/null 2>&1; then
+  "$PY" - <<'PYEOF'
+import struct, zlib
+good = open("q8.eom", "rb").read()
+def fix_crc(b):
+    b = bytearray(b); b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff); return bytes(b)
+nmeta, nt = struct.unpack_from("<II", good, 24)
+meta_off, tab_off, data_off, _ = struct.unpack_from("<QQQQ", good, 32)
+meta, p = {}, meta_off
+for _ in range(nmeta):
+    (kl,) = struct.unpack_from("<H", good, p); key = good[p + 2:p + 2 + kl].decode(); p += 2 + kl
+    t = good[p]; p += 1
+    if t in (1, 2): meta[key] = p; p += 8
+    elif t == 3: (L,) = struct.unpack_from("<I", good, p); meta[key] = p; p += 4 + L
+    else: (n,) = struct.unpack_from("<Q", good, p); meta[key] = p; p += 8 + 8 * n
+tens, p = {}, tab_off
+for _ in range(nt):
+    (kl,) = struct.unpack_from("<H", good, p); name = good[p + 2:p + 2 + kl].decode(); p += 2 + kl
+    nd = good[p + 1]; p += 2
+    tens[name] = data_off + struct.unpack_from("<Q", good, p + 8 * nd)[0]; p += 8 * nd + 16
+def put(name, fmt, at, v):
+    b = bytearray(good); struct.pack_into(fmt, b, at, v); open(name, "wb").write(fix_crc(b))
+put("q8_shift.eom", "<i", tens["layer.0.int8.shift"], 99)
+put("q8_mult.eom", "<i", tens["layer.0.int8.multiplier"], -5)
+put("q8_outch.eom", "<q", meta["qop.0.ints"] + 8 + 8 * 8, 1 << 20)
+open("q8_trunc.eom", "wb").write(good[:len(good) * 2 // 3])
+PYEOF
+  bad "int8 model: requantization shift 99" "the int8 kernel rejects its parameters" - eval q8_shift.eom --data csv:ok.csv
+  bad "int8 model: negative multiplier" "outside {0} and [2^30, 2^31)" p.csv predict q8_mult.eom --data csv:ok.csv -o p.csv
+  bad "int8 model: output channels 2^20 (weights of 24)" "has 24 elements, expected 3145728" outdir/model.h export q8_outch.eom --target c -o outdir
+  bad "int8 model: truncated" "truncated: the header says" - info q8_trunc.eom
+fi
+
 # --- IDX
 bad "IDX: wrong magic" "bad IDX magic 12 34" - data info idx:img_magic.idx,lab.idx
 bad "IDX: truncated data" "truncated IDX data: header promises 16 elements" - data info idx:img_trunc.idx,lab.idx
@@ -280,5 +326,5 @@ bad "--tol -inf" "--tol: expected a finite number, got '-inf'" t.csv optimize --
 bad "--limit 1e3" "--limit: expected an integer, got '1e3'" p.csv predict m.eom --data csv:ok.csv -o p.csv --limit 1e3
 bad "--threads 0x10" "--threads: expected an integer, got '0x10'" - eval m.eom --data csv:ok.csv --threads 0x10
 
-[ "$rows" -ge 70 ] || fail "only $rows rows checked"
+[ "$rows" -ge 80 ] || fail "only $rows rows checked"
 echo "bad inputs: ok ($rows rows)"
