@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faults while writing, for every command that writes a file: train -o, its
 # checkpoint, --history, --plot; predict -o; optimize --trace and --plot;
-# export -o when the command exists. Three faults:
+# quantize -o, prune -o and export -o when those commands exist. Three faults:
 #   - disk full: a 64 KiB tmpfs filled to the last block (root, when mounting
 #     is allowed; skipped with a message otherwise);
 #   - read-only output directory: that tmpfs remounted read-only (root), or a
@@ -50,6 +50,12 @@ if [ $have_plot = 1 ]; then
   writers+=("curves c.png train --data $data --model mlp:16 --epochs 2 --seed 1 -o ok_plot.eom --checkpoint none --plot @D/c.png")
   writers+=("optplot o.svg optimize --function booth --steps 20 --plot @D/o.svg")
 fi
+if "$E" quantize --help >/dev/null 2>&1; then
+  writers+=("quantized q8.eom quantize good.eom --calib $data -o @D/q8.eom")
+fi
+if "$E" prune --help >/dev/null 2>&1; then
+  writers+=("pruned pr.eom prune good.eom --sparsity 0.5 --data $data -o @D/pr.eom")
+fi
 if [ $have_export = 1 ]; then
   writers+=("export model.h export good.eom --target c --name model -o @D")
 fi
@@ -69,7 +75,7 @@ run_fault() {
     local rc=$?
     set -e
     [ $rc -ne 0 ] || fail "$name into $d: exit 0 under '$want'"
-    grep -v '^epoch ' err >err1 || true # progress lines are not errors
+    grep -v -E '^(prune: )?epoch ' err >err1 || true # progress lines are not errors
     [ "$(wc -l <err1)" = 1 ] || { cat err; fail "$name into $d: expected one error line"; }
     grep -qi -- "$want" err1 || { cat err1; fail "$name into $d: message lacks '$want'"; }
     [ "$(cat "$d/$file")" = "OLD $name" ] || fail "$name into $d: the previous file was changed"
