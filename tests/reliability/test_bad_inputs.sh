@@ -12,6 +12,9 @@
 # to FILE as Markdown (that is how the table in the docs was made).
 set -euo pipefail
 E=${EDGEOPT:?}
+# Sanitizer builds: the plot module's LSan suppression (fontconfig's cache)
+# would otherwise add a "Suppressions used" report to stderr at exit.
+export LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 tmp=$(mktemp -d)

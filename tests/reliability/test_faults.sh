@@ -13,6 +13,9 @@
 # the batch and a hint, writes no model, and keeps the last good checkpoint.
 set -euo pipefail
 E=${EDGEOPT:?}
+# Sanitizer builds: the plot module's LSan suppression (fontconfig's cache)
+# would otherwise add a "Suppressions used" report to stderr at exit.
+export LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0
 tmp=$(mktemp -d)
 mounts=()
 cleanup() {
