@@ -338,24 +338,19 @@ if [ $dev_ok = 1 ] && command -v qemu-system-arm >/dev/null && command -v arm-no
   mkdir -p "$Q"
   FM=${EO_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
   img=$FM/t10k-images-idx3-ubyte
-  {
-    echo "/* The first $NQ Fashion-MNIST test images (raw bytes), written by scripts/demo.sh. */"
-    echo "#include <stdint.h>"
-    echo "#define N_IMAGES $NQ"
-    echo "static const uint8_t images[N_IMAGES][784] = {"
-    # (no pipe from gzip: head closing it early would fail the pipeline)
-    if [ -f "$img.gz" ]; then gzip -dc "$img.gz" >"$Q/t10k.idx"; else cp "$img" "$Q/t10k.idx"; fi
-    head -c $((16 + NQ * 784)) "$Q/t10k.idx" | tail -c $((NQ * 784)) |
-      od -An -tu1 -v -w784 | sed 's/^ *//; s/  */,/g; s/^/    {/; s/$/},/'
-    rm -f "$Q/t10k.idx"
-    echo "};"
-  } >"$Q/images.h"
+  # the first NQ test images as C initializers (no pipe from gzip: head
+  # closing it early would fail the pipeline)
+  if [ -f "$img.gz" ]; then gzip -dc "$img.gz" >"$Q/t10k.idx"; else cp "$img" "$Q/t10k.idx"; fi
+  head -c $((16 + NQ * 784)) "$Q/t10k.idx" | tail -c $((NQ * 784)) |
+    od -An -tu1 -v -w784 | sed 's/^ */{/; s/  */,/g; s/$/},/' >"$Q/images.inc"
+  rm -f "$Q/t10k.idx"
   scale=""
   [ "$(j "$OUT/json/export.json" scale_input)" = true ] && scale=-DHAS_SCALE
   qok=0
   # shellcheck disable=SC2086
   if arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 \
-      -ffunction-sections -fdata-sections -I"$Q" -I"$EXPORT_DIR" -Idevice -DMODEL=fmnist -DMODEL_UPPER=FMNIST $scale \
+      -ffunction-sections -fdata-sections -I"$Q" -I"$EXPORT_DIR" -Idevice -DMODEL=fmnist -DMODEL_UPPER=FMNIST \
+      -DN_IMAGES=$NQ $scale \
       -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Ldevice -Tdevice/mps2.ld \
       device/startup.c device/semihost.c examples/export_runner/fw_model.c "$EXPORT_DIR/fmnist.c" -lm \
       -o "$Q/fw.elf" 2>"$OUT/logs/qemu-build.log"; then

@@ -514,6 +514,17 @@ gen ch6_size.md
          "$(j "$W/ch6_export.json" weight_bytes) bytes of weights and a $(j "$W/ch6_export.json" arena_bytes)-byte arena."
   else not_generated "arm-none-eabi-gcc is not installed (scripts/deps.sh device)"; fi
 } >&3
+gen ch6_qemu.md
+{
+  if [ -s "$W/device_out.txt" ] && [ -s "$W/c_pred.txt" ]; then
+    n=$(grep -c '^row ' "$W/device_out.txt")
+    same=$(paste -d' ' <(awk '/^row / { print $4 }' "$W/device_out.txt") <(head -n "$n" "$W/c_pred.txt") |
+      awk '$1 == $2 { a++ } END { print a + 0 }')
+    echo "The emulated Cortex-M4F classified **$same of its $n images** exactly as the host build did;" \
+         "the firmware (model, kernels, startup code and C library) takes $(arm-none-eabi-size -B "$W/fw.elf" | awk 'NR == 2 { print $1 + $2 }')" \
+         "bytes of flash, and its deepest stack use was $(awk '/^stack / { print $2 }' "$W/device_out.txt") bytes."
+  else not_generated "qemu-system-arm or gcc-arm-none-eabi is not installed (scripts/deps.sh device)"; fi
+} >&3
 gen ch6_api.md
 {
   h=$W/fmnist/fmnist.h

@@ -5,17 +5,18 @@
  * linker script, semihosting):
  *
  *   arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 -std=c99 \
- *     -I EXPORT_DIR -I device -DMODEL=NAME -DMODEL_UPPER=NAME_IN_CAPS [-DHAS_SCALE] \
- *     -nostartfiles --specs=nano.specs --specs=nosys.specs -T device/mps2.ld -L device \
+ *     -I . -I EXPORT_DIR -I device -DMODEL=NAME -DMODEL_UPPER=NAME_IN_CAPS [-DHAS_SCALE] \
+ *     [-DN_IMAGES=20] -nostartfiles --specs=nano.specs --specs=nosys.specs -T mps2.ld -L device \
  *     device/startup.c device/semihost.c fw_model.c EXPORT_DIR/NAME.c -lm -o fw.elf
  *
- * images.h defines N_IMAGES and `static const uint8_t images[N_IMAGES][784]`
- * (raw Fashion-MNIST bytes). The input is byte * (1.0f / 255.0f), as on the
- * host (examples/export_runner/run_model.c), so the classes must match the
- * host run's. */
+ * images.inc (in the include path) holds the N_IMAGES images as C initializers
+ * of raw bytes, one "{b0,b1,...}," per image (scripts/demo.sh and chapter 6 of
+ * the guide write it from the IDX file with head, tail, od and sed).
+ * The input is byte * (1.0f / 255.0f), as on the host
+ * (examples/export_runner/run_model.c), so the classes must match the host
+ * run's. */
 #include <stdint.h>
 
-#include "images.h"
 #include "semihost.h"
 
 #define EO_CAT_(a, b) a##b
@@ -28,6 +29,13 @@
 #define SCALE_INPUT EO_CAT(MODEL, _scale_input)
 #define IN_SIZE EO_CAT(MODEL_UPPER, _INPUT_SIZE)
 #define OUT_SIZE EO_CAT(MODEL_UPPER, _OUTPUT_SIZE)
+
+#ifndef N_IMAGES
+#define N_IMAGES 20
+#endif
+static const uint8_t images[N_IMAGES][IN_SIZE] = {
+#include "images.inc"
+};
 
 static float x[IN_SIZE], y[OUT_SIZE];
 
