@@ -281,7 +281,7 @@ int eo_export_c_float(const eo_model *m, const eo_export_params *p, eo_export_re
     eo__sb_printf(&h, "#define %s_INPUT_C %lld\n#define %s_INPUT_H %lld\n#define %s_INPUT_W %lld\n#define %s_INPUT_SIZE %zu\n",
                   NAME, (long long)ins[0], NAME, (long long)ins[1], NAME, (long long)ins[2], NAME, in_numel);
     eo__sb_printf(&h,
-                  "/* The output: %s_OUTPUT_SIZE floats, %s. */\n"
+                  "/* The output: %s_OUTPUT_SIZE floats,\n * %s. */\n"
                   "#define %s_OUTPUT_SIZE %zu\n\n",
                   NAME, ends_softmax ? "class probabilities (the model ends with a softmax)" :
                   "the model's last layer (for a classifier: logits, argmax = class)",

@@ -239,7 +239,7 @@ int eo_export_c_int8(const eo_qmodel *q, const eo_export_params *p, eo_export_re
                   "#define %s_INPUT_C %lld\n#define %s_INPUT_H %lld\n#define %s_INPUT_W %lld\n"
                   "#define %s_INPUT_SIZE %zu\n",
                   NAME, NAME, (long long)ins[0], NAME, (long long)ins[1], NAME, (long long)ins[2], NAME, in_numel);
-    eo__sb_printf(&h, "/* The output: %s_OUTPUT_SIZE values, %s. */\n#define %s_OUTPUT_SIZE %zu\n\n", NAME,
+    eo__sb_printf(&h, "/* The output: %s_OUTPUT_SIZE values,\n * %s. */\n#define %s_OUTPUT_SIZE %zu\n\n", NAME,
                   softmax ? "int8 logits (the float entry point applies the model's final softmax)" :
                   "the model's last layer (for a classifier: logits, argmax = class)",
                   NAME, out_numel);
