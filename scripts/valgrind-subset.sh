@@ -54,7 +54,7 @@ tests=(core_test_core
        io_test_fileio io_test_modelfile io_test_modelsave io_test_qmodel_io
        train_test_trainer compress_test_qmodel plot_test_plot_logic
        tune_test_space deploy_test_plan
-       regress_test_fuzz_finds regress_test_bad_values reliability_test_strnum)
+       regress_test_fuzz_finds regress_test_bad_values reliability_test_strnum reliability_test_q8_bounds)
 
 start=$(date +%s)
 passed=0
