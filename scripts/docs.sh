@@ -530,7 +530,7 @@ gen ch6_api.md
   h=$W/fmnist/fmnist.h
   if [ -s "$h" ]; then
     echo '```c'
-    grep -E '^#define FMNIST_|^int fmnist_|^void fmnist_' "$h"
+    grep -E '^#define FMNIST_[A-Z0-9_]+ |^int fmnist_|^void fmnist_' "$h"
     echo '```'
   else not_generated "edgeopt export did not run"; fi
 } >&3
