@@ -64,9 +64,14 @@ study() { # name min-kills jobs-mode args...
     [ "$jobsmode" = alt ] && jobs=$(( 1 + attempts % 2 ))
     us=$(( 3000 + (maxus - 3000) * RANDOM / 32767 ))
     d=$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))
+    # Keep killing until the quota is met and the log holds a finished job, so
+    # the last (uninterrupted) run really resumes something.
+    local want_kill=0
+    [ "$kills" -lt "$need" ] && want_kill=1
+    grep -q '"type":"end"' "$name.run/s.jsonl" 2>/dev/null || want_kill=1
     "$E" tune "$@" --study "$name.run/s.jsonl" --resume --jobs "$jobs" >"$name.run/out.json" 2>"$name.run/err" &
     pid=$!
-    if [ "$kills" -lt "$need" ]; then
+    if [ "$want_kill" = 1 ]; then
       sleep "$d"
       if kill -KILL "$pid" 2>/dev/null; then
         wait "$pid" 2>/dev/null || true
@@ -74,6 +79,11 @@ study() { # name min-kills jobs-mode args...
         [ ! -e "$name.run/s.jsonl" ] || check_log "$name.run/s.jsonl" || fail "$name: unreadable log after kill $kills"
         continue
       fi
+      # The run finished before the kill (a loaded machine is slow to wake the
+      # sleeper): start the study over so every kill still lands mid-study.
+      wait "$pid" 2>/dev/null || { cat "$name.run/err"; fail "$name: a resumed run failed"; }
+      rm -f "$name.run/s.jsonl" "$name.run/out.json" "$name.run/err"
+      continue
     fi
     if wait "$pid"; then
       done=1
