@@ -14,6 +14,14 @@
  *   dcol = W^T T (into col's memory), dX = col2im(dcol). The columns are
  *   recomputed in backward instead of being kept from forward.
  *
+ * The three GEMMs have few rows (F or C*KH*KW) and up to ~40k columns; they
+ * run as fixed-width column blocks of C, one serial SGEMM per block, the
+ * blocks spread over the threads by ONE parallel-for (see conv_gemm): the
+ * SGEMM's own split would fork and join twice per (column, depth) panel,
+ * hundreds of times per call, and on a busy machine each join can wait for a
+ * preempted thread. The block width is fixed, so the bits do not depend on
+ * the thread count.
+ *
  * dwconv2d (depth multiplier 1): y[s][c] = b[c] + W[c] (*) x[s][c], a direct
  * loop per channel (its arithmetic is too thin for a GEMM to pay). */
 #include <string.h>
@@ -204,6 +212,42 @@ static void gather_task(void *ctx, size_t f0, size_t f1)
     }
 }
 
+/* C = op(A) op(B) + beta C, computed as column blocks of C of width `width`
+ * (the last one narrower), each by a serial eo_sgemm; every element of C is
+ * the same dot product in the same order whatever the blocks (columns of C are
+ * independent and the SGEMM's depth blocking depends on k alone). */
+typedef struct gemm_job {
+    eo_trans ta, tb;
+    int m, n, k, width;
+    const float *A, *B;
+    int lda, ldb, ldc;
+    float beta;
+    float *C;
+} gemm_job;
+
+static void conv_gemm_task(void *ctx, size_t b0, size_t b1)
+{
+    const gemm_job *g = ctx;
+    for (size_t b = b0; b < b1; b++) {
+        int c0 = (int)b * g->width, w = g->n - c0 < g->width ? g->n - c0 : g->width;
+        const float *B = g->tb == EO_NOTRANS ? g->B + c0 : g->B + (size_t)c0 * (size_t)g->ldb;
+        eo_sgemm(NULL, g->ta, g->tb, g->m, w, g->k, 1.0f, g->A, g->lda, B, g->ldb, g->beta, g->C + c0, g->ldc);
+    }
+}
+
+static void conv_gemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, int k, const float *A, int lda,
+                      const float *B, int ldb, float beta, float *C, int ldc, int width)
+{
+    gemm_job g = {ta, tb, m, n, k, width, A, B, lda, ldb, ldc, beta, C};
+    size_t nblocks = (size_t)((n + width - 1) / width);
+    eo_parallel_for(par, nblocks, 1, conv_gemm_task, &g);
+}
+
+/* Column block widths: output pixels for the forward and dcol GEMMs, filter
+ * taps (C*KH*KW columns of dW) for the weight gradient. */
+#define EO__CONV_COLS 1024
+#define EO__CONV_TAPS 48
+
 static void run_im2col(const eo__run *r, conv_job *J)
 {
     const size_t K = ckk(J->L), per = (size_t)J->nb * (size_t)(J->L->out[1] * J->L->out[2]);
@@ -223,7 +267,7 @@ void eo__fwd_conv(eo__run *r)
         conv_job J = {L, r->x + (size_t)s0 * L->in_numel, r->y + (size_t)s0 * L->out_numel, NULL, r->scratch,
                       r->scratch + (size_t)ncol * (size_t)K, W + (size_t)F * (size_t)K, NULL, nb};
         run_im2col(r, &J);
-        eo_sgemm(r->par, EO_NOTRANS, EO_NOTRANS, F, ncol, K, 1.0f, W, K, J.col, ncol, 0.0f, J.T, ncol);
+        conv_gemm(r->par, EO_NOTRANS, EO_NOTRANS, F, ncol, K, W, K, J.col, ncol, 0.0f, J.T, ncol, EO__CONV_COLS);
         eo_parallel_for(r->par, (size_t)nb, EO__GRAIN_PLANES(L->out_numel), scatter_task, &J);
     }
 }
@@ -244,9 +288,9 @@ void eo__bwd_conv(eo__run *r)
                       r->g + (size_t)F * (size_t)K, nb};
         eo_parallel_for(r->par, (size_t)F, EO__GRAIN_PLANES((size_t)ncol), gather_task, &J);
         run_im2col(r, &J);
-        eo_sgemm(r->par, EO_NOTRANS, EO_TRANS, F, K, ncol, 1.0f, J.T, ncol, J.col, ncol, 1.0f, gW, K);
+        conv_gemm(r->par, EO_NOTRANS, EO_TRANS, F, K, ncol, J.T, ncol, J.col, ncol, 1.0f, gW, K, EO__CONV_TAPS);
         if (r->dx) {
-            eo_sgemm(r->par, EO_TRANS, EO_NOTRANS, K, ncol, F, 1.0f, W, K, J.T, ncol, 0.0f, J.col, ncol);
+            conv_gemm(r->par, EO_TRANS, EO_NOTRANS, K, ncol, F, W, K, J.T, ncol, 0.0f, J.col, ncol, EO__CONV_COLS);
             eo_parallel_for(r->par, (size_t)nb, EO__GRAIN_PLANES(L->in_numel), col2im_task, &J);
         }
     }
