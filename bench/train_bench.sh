@@ -6,15 +6,20 @@
 #
 # BUILD_DIR (or EO_BUILD_DIR, default build) must hold bench/train_epoch_bench
 # (EO_BUILD_BENCH=ON). Environment knobs:
-#   SEEDS="1 2 3"     seeds of the MLP accuracy runs (mean over them)
+#   SEEDS="1 2 3"     seeds of the MLP accuracy runs (mean over them; 1 thread)
 #   THREADS="1 2"     thread counts of the MLP and CNN timings
+#   MLP_REPS=5        1-epoch MLP timing runs per side for each thread count > 1
 #   CNN_LIMIT=10000   training rows of the CNN epoch timing (a fixed subset)
 #   CNN_REPS=3        repetitions of the CNN epoch timing
 #   CNN_FULL=1        also the full 10-epoch CNN accuracy runs (0 skips them)
 #   SK_REPS=3         scikit-learn fits (median)
 # Every run is one process; edgeopt and its peer alternate so that both see the
 # same machine load. Peers run with /usr/bin/python3 without OPENBLAS_CORETYPE /
-# OPENBLAS_L2_SIZE, torch.set_num_threads(N), torch.set_num_interop_threads(1).
+# OPENBLAS_L2_SIZE, torch.set_num_threads(N), torch.set_num_interop_threads(1);
+# with N > 1 also OMP_WAIT_POLICY=PASSIVE: on a shared machine PyTorch's
+# OpenMP threads otherwise spin against the other jobs (we measured 94 s per
+# MLP epoch with 2 threads at load 10, against 4-6 s with 1 thread), and the
+# comparison is meant against PyTorch at its best.
 # Figures: wall seconds per epoch (median over epochs, then over runs), process
 # CPU seconds per epoch, test accuracy, peak RSS (getrusage of the process).
 set -euo pipefail
@@ -41,6 +46,16 @@ trap 'rm -f "$log"' EXIT
 # Print the command, run it, keep its key=value line in the log.
 run() { echo "\$ $*"; "$@" | tee -a "$log"; }
 runpeer() { echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $*"; peer "$@" | tee -a "$log"; }
+# PyTorch with N threads (N > 1: passive OpenMP waiting, see above).
+runtorch() {
+    local t=$1; shift
+    if [ "$t" -gt 1 ]; then
+        echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE $PY $* --threads $t"
+        env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE "$PY" "$@" --threads "$t" | tee -a "$log"
+    else
+        runpeer "$@" --threads "$t"
+    fi
+}
 
 # Softmax regression: our recipe to >= 84% (Adam, cosine decay over 5 epochs,
 # standardized pixels) against LogisticRegression(lbfgs, max_iter=100) on the
@@ -54,13 +69,21 @@ softmax() {
     done
 }
 
-# MLP 784-256-128-10, Adam lr 1e-3, batch 128, 5 epochs, pixels in [0, 1].
+# MLP 784-256-128-10, Adam lr 1e-3, batch 128, 5 epochs, pixels in [0, 1]:
+# accuracy and 1-thread epoch times from SEEDS runs of 5 epochs; epoch times
+# with more threads from MLP_REPS alternating 1-epoch runs.
 mlp() {
+    for s in $SEEDS; do
+        run "$OURS" --model mlp:256,128 --optimizer adam:lr=0.001 --batch 128 --epochs 5 --seed "$s" --threads 1
+        [ $have_torch = 0 ] || runtorch 1 "$SRC/bench/train_torch.py" --model mlp --epochs 5 --batch 128 --lr 0.001 \
+            --seed "$s"
+    done
     for t in $THREADS; do
-        for s in $SEEDS; do
-            run "$OURS" --model mlp:256,128 --optimizer adam:lr=0.001 --batch 128 --epochs 5 --seed "$s" --threads "$t"
-            [ $have_torch = 1 ] && runpeer "$SRC/bench/train_torch.py" --model mlp --epochs 5 --batch 128 --lr 0.001 \
-                --seed "$s" --threads "$t"
+        [ "$t" = 1 ] && continue
+        for r in $(seq "${MLP_REPS:-5}"); do
+            run "$OURS" --model mlp:256,128 --optimizer adam:lr=0.001 --batch 128 --epochs 1 --no-eval --threads "$t"
+            [ $have_torch = 0 ] || runtorch "$t" "$SRC/bench/train_torch.py" --model mlp --epochs 1 --batch 128 \
+                --lr 0.001 --no-eval
         done
     done
 }
@@ -71,14 +94,14 @@ cnn() {
     for t in $THREADS; do
         for r in $(seq "$CNN_REPS"); do
             run "$OURS" --model "@$SRC/bench/cnn_fmnist.txt" --epochs 1 --limit "$CNN_LIMIT" --no-eval --threads "$t"
-            [ $have_torch = 1 ] && runpeer "$SRC/bench/train_torch.py" --model cnn --epochs 1 --limit "$CNN_LIMIT" \
-                --no-eval --threads "$t"
+            [ $have_torch = 0 ] || runtorch "$t" "$SRC/bench/train_torch.py" --model cnn --epochs 1 \
+                --limit "$CNN_LIMIT" --no-eval
         done
     done
     if [ "$CNN_FULL" = 1 ]; then
         local t1=${THREADS%% *}
         run "$OURS" --model "@$SRC/bench/cnn_fmnist.txt" --epochs 10 --target 0.90 --threads "$t1"
-        [ $have_torch = 1 ] && runpeer "$SRC/bench/train_torch.py" --model cnn --epochs 10 --threads "$t1"
+        [ $have_torch = 0 ] || runtorch "$t1" "$SRC/bench/train_torch.py" --model cnn --epochs 10
     fi
 }
 
@@ -123,8 +146,8 @@ if sk and sm:
 for model, label in (("mlp:256,128", "mlp"), ("cnn_fmnist.txt", "cnn")):
     tmodel = "mlp" if label == "mlp" else "cnn"
     for t in sorted({r["threads"] for r in rows if r.get("model", "").endswith(model)}):
-        ours = [r for r in pick("edgeopt", model, threads=t) if r["epochs"] in ("5", "1")]
-        theirs = [r for r in pick("torch", tmodel, threads=t) if r["epochs"] in ("5", "1")]
+        ours = [r for r in pick("edgeopt", model, threads=t) if r["epochs"] != "10"]
+        theirs = [r for r in pick("torch", tmodel, threads=t) if r["epochs"] != "10"]
         if label == "cnn":
             ours = [r for r in ours if r["rows"] == cnn_limit]
             theirs = [r for r in theirs if r["rows"] == cnn_limit]
@@ -135,13 +158,14 @@ for model, label in (("mlp:256,128", "mlp"), ("cnn_fmnist.txt", "cnn")):
             th_w, th_c = med(theirs, "epoch_s"), med(theirs, "epoch_cpu_s")
             s += (f", torch {th_w:.3f} s wall ({th_c:.3f} CPU); torch/edgeopt = {th_w / eo_w:.2f}x wall, "
                   f"{th_c / eo_c:.2f}x CPU")
-        if label == "mlp":
+        if label == "mlp" and t == "1":
             s += f"; test acc mean edgeopt {mean(ours, 'test_acc'):.4f}"
             if theirs: s += f" torch {mean(theirs, 'test_acc'):.4f}"
             s += f"; peak RSS edgeopt {max(f(r, 'max_rss_kb') for r in ours) / 1024:.0f} MB"
             if theirs: s += f" torch {max(f(r, 'max_rss_kb') for r in theirs) / 1024:.0f} MB"
-        else:
+        if label == "cnn":
             s += f" (first {cnn_limit} rows)"
+        s += f" [{len(ours)} + {len(theirs)} runs]"
         print(s)
 full = [r for r in pick("edgeopt", "cnn_fmnist.txt") if r["epochs"] == "10"]
 tfull = [r for r in pick("torch", "cnn") if r["epochs"] == "10"]
