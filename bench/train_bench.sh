@@ -16,10 +16,14 @@
 # Every run is one process; edgeopt and its peer alternate so that both see the
 # same machine load. Peers run with /usr/bin/python3 without OPENBLAS_CORETYPE /
 # OPENBLAS_L2_SIZE, torch.set_num_threads(N), torch.set_num_interop_threads(1);
-# with N > 1 also OMP_WAIT_POLICY=PASSIVE: on a shared machine PyTorch's
-# OpenMP threads otherwise spin against the other jobs (we measured 94 s per
-# MLP epoch with 2 threads at load 10, against 4-6 s with 1 thread), and the
-# comparison is meant against PyTorch at its best.
+# OPENBLAS_NUM_THREADS=N and OMP_NUM_THREADS=N as well: Debian's torch does
+# its matrix products in OpenBLAS, whose own thread pool set_num_threads does
+# not cap (with N = 1 it used 2 CPUs' worth of time on the idle machine, and
+# fought the other jobs for cores on the busy one); with N > 1 also
+# OMP_WAIT_POLICY=PASSIVE: on a shared machine PyTorch's OpenMP threads
+# otherwise spin against the other jobs (we measured 94 s per MLP epoch with 2
+# threads at load 10, against 4-6 s with 1 thread), and the comparison is meant
+# against PyTorch at its best with the same number of threads.
 # Figures: wall seconds per epoch (median over epochs, then over runs), process
 # CPU seconds per epoch, test accuracy, peak RSS (getrusage of the process).
 set -euo pipefail
@@ -46,15 +50,13 @@ trap 'rm -f "$log"' EXIT
 # Print the command, run it, keep its key=value line in the log.
 run() { echo "\$ $*"; "$@" | tee -a "$log"; }
 runpeer() { echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $*"; peer "$@" | tee -a "$log"; }
-# PyTorch with N threads (N > 1: passive OpenMP waiting, see above).
+# PyTorch with N threads (BLAS and OpenMP capped at N; N > 1: passive waiting).
 runtorch() {
     local t=$1; shift
-    if [ "$t" -gt 1 ]; then
-        echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE $PY $* --threads $t"
-        env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE "$PY" "$@" --threads "$t" | tee -a "$log"
-    else
-        runpeer "$@" --threads "$t"
-    fi
+    local envs=(OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t")
+    [ "$t" -gt 1 ] && envs+=(OMP_WAIT_POLICY=PASSIVE)
+    echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ${envs[*]} $PY $* --threads $t"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${envs[@]}" "$PY" "$@" --threads "$t" | tee -a "$log"
 }
 
 # Softmax regression: our recipe to >= 84% (Adam, cosine decay over 5 epochs,
