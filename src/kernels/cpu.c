@@ -28,6 +28,32 @@ int eo__cpu_has_avx2_fma(void)
     __cpuid_count(7, 0, a, b, c, d);
     return (b & (1u << 5)) ? 1 : 0;
 }
+
+/* AVX-512 F + VL + BW: also needs XCR0 bits 5-7 (opmask, upper halves of
+ * zmm0-15, zmm16-31), which the OS sets only when it saves that state. */
+int eo__cpu_has_avx512(void)
+{
+    if (!eo__cpu_has_avx2_fma()) return 0;
+    if ((eo__xgetbv0() & 0xE6) != 0xE6) return 0;
+    unsigned int a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    const unsigned int f = 1u << 16, bw = 1u << 30, vl = 1u << 31;
+    return (b & (f | bw | vl)) == (f | bw | vl);
+}
+
+/* AVX-VNNI (VEX-encoded vpdpbusd on ymm): cpuid leaf 7 subleaf 1, EAX bit 4.
+ * Only the AVX state is needed, so AVX2's checks suffice. */
+int eo__cpu_has_avx_vnni(void)
+{
+    if (!eo__cpu_has_avx2_fma()) return 0;
+    unsigned int a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    if (a < 1) return 0; /* subleaf 1 not reported */
+    __cpuid_count(7, 1, a, b, c, d);
+    return (a & (1u << 4)) ? 1 : 0;
+}
 #else
 int eo__cpu_has_avx2_fma(void) { return 0; }
+int eo__cpu_has_avx512(void) { return 0; }
+int eo__cpu_has_avx_vnni(void) { return 0; }
 #endif

@@ -97,6 +97,8 @@ extern const eo__sgemm_impl eo__sgemm_avx2;
 /* 1 if the CPU and the OS support AVX2 and FMA (cpuid + xgetbv: the OS saves
  * the YMM state), else 0. Always 0 off x86. Pure: no caching, no globals. */
 int eo__cpu_has_avx2_fma(void);
+int eo__cpu_has_avx512(void);   /* AVX-512 F+VL+BW with OS support */
+int eo__cpu_has_avx_vnni(void); /* VEX AVX-VNNI (vpdpbusd on ymm) */
 
 /* The path in use (resolved on first use; see gemm_dispatch.c). */
 const eo__sgemm_impl *eo__sgemm_impl_get(void);

@@ -19,7 +19,7 @@ int eo__shape_pool(const eo_layer_desc *d, const int64_t in[3], int64_t out[3], 
     if (d->kh < 1 || d->kw < 1 || d->kh > 64 || d->kw > 64)
         return eo_error_set(err, EO_ERR_INVALID, "pool window %dx%d is invalid (1..64)", d->kh, d->kw);
     if (d->stride < 1 || d->stride > 64) return eo_error_set(err, EO_ERR_INVALID, "stride %d is invalid", d->stride);
-    if (d->pad < 0 || 2 * d->pad > d->kh || 2 * d->pad > d->kw)
+    if (d->pad < 0 || d->pad > d->kh / 2 || d->pad > d->kw / 2) /* pad <= window/2, without overflow */
         return eo_error_set(err, EO_ERR_INVALID, "pool padding %d must be in 0..window/2", d->pad);
     int64_t oh = eo__conv_out(in[1], d->kh, d->stride, d->pad);
     int64_t ow = eo__conv_out(in[2], d->kw, d->stride, d->pad);

@@ -16,6 +16,7 @@
  *   172     4  reserved (0)
  *   176     .  state arrays, one after the other, n entries each (f32/f64 bits)
  *   end-4   4  FNV-1a 32 of every byte before it */
+#include <math.h>
 #include <string.h>
 
 #include "optim/optimizer_struct.h"
@@ -208,6 +209,28 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
     int64_t t = (int64_t)eo__get_u64(b + 32);
     if (t < 0 || (elem == 0 && t != 0))
         return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 32, "bad step count %lld", (long long)t);
+
+    /* Non-finite moments or scalars would turn the next step's parameters
+     * into NaN: refuse them here, with the offset of the first. */
+    for (int k = 0; k < EO__OPTIM_NSCALARS; k++) { /* running products of factors in [0, 1] */
+        double v = eo__get_f64(b + 40 + 8 * k);
+        if (!(v >= 0.0 && v <= 1.0))
+            return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 40 + 8 * k, "running product %d is %g, not in [0, 1]",
+                               k, v);
+    }
+    for (size_t off = IMG_HEADER; elem && off < IMG_HEADER + arr; off += elem) {
+        double v;
+        if (elem == 4) {
+            uint32_t u = eo__get_u32(b + off);
+            float f;
+            memcpy(&f, &u, 4);
+            v = f;
+        } else {
+            v = eo__get_f64(b + off);
+        }
+        if (!isfinite(v))
+            return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, (long long)off, "state entry is not finite");
+    }
 
     /* Everything checked: apply. */
     o->p = p;

@@ -19,6 +19,15 @@ static void rng_to_ints(const eo_rng *r, int64_t v[6])
     v[5] = r->has_spare;
 }
 
+/* A checkpoint's arrays are checked before use: a non-finite weight or moment
+ * would otherwise surface only as a diverged run several batches later. */
+static int finite_f32(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return 0;
+    return 1;
+}
+
 static void rng_from_ints(eo_rng *r, const int64_t v[6])
 {
     for (int i = 0; i < 4; i++) memcpy(&r->s[i], &v[i], 8);
@@ -179,7 +188,8 @@ static int load(eo_trainer *t, const eo_mf_reader *r, eo_error *err)
         eo_model_describe(t->m, db, lb + 1);
         same = !strcmp(da, db);
     }
-    if (same) {
+    int finite = !same || (finite_f32(eo_model_params(cm), np) && finite_f32(eo_model_buffers(cm), nbuf));
+    if (same && finite) {
         memcpy(eo_model_params(t->m), eo_model_params(cm), np * sizeof(float));
         if (nbuf) memcpy(eo_model_buffers(t->m), eo_model_buffers(cm), nbuf * sizeof(float));
     }
@@ -187,6 +197,8 @@ static int load(eo_trainer *t, const eo_mf_reader *r, eo_error *err)
     free(db);
     eo_model_destroy(cm);
     if (!same) return eo_error_at(err, EO_ERR_STATE, path, 0, 0, -1, "cannot resume: the checkpoint holds a different model");
+    if (!finite)
+        return eo_error_at(err, EO_ERR_FORMAT, path, 0, 0, -1, "checkpoint: the weights hold a NaN or an infinity");
     /* The scaler must be the one this run fitted (same training rows). */
     eo_scaler cs;
     if ((st = eo_mf_get_scaler(r, &cs, err))) return st;
@@ -211,6 +223,8 @@ static int load(eo_trainer *t, const eo_mf_reader *r, eo_error *err)
     if (pos[0] < 0 || pos[0] > 1000000 || pos[1] < 0 || pos[3] < 0 || pos[4] < 0 || pos[4] > pos[0] || pos[5] < 0 ||
         pos[5] > 1000000 || counts[0] < 0 || counts[1] < 0 || counts[0] > counts[1])
         return eo_error_at(err, EO_ERR_FORMAT, path, 0, 0, -1, "checkpoint: position or counters out of range");
+    if (!isfinite(sums[0]) || !(sums[1] >= 0) || !isfinite(sums[1]) || isnan(sums[2]))
+        return eo_error_at(err, EO_ERR_FORMAT, path, 0, 0, -1, "checkpoint: 'ckpt.sums' holds a NaN or an infinity");
     t->epoch_done = (int)pos[0];
     t->batch_next = (size_t)pos[1];
     t->done = pos[2] != 0;
@@ -242,6 +256,8 @@ static int load(eo_trainer *t, const eo_mf_reader *r, eo_error *err)
         if ((st = eo_mf_tensor_get(r, "ckpt.best_buffers", EO_MF_F32, nbuf, &bb, err))) return st;
         eo_mf_tensor_read_f32(bp, t->best_params, np, NULL);
         eo_mf_tensor_read_f32(bb, t->best_buffers, nbuf, NULL);
+        if (!finite_f32(t->best_params, np) || !finite_f32(t->best_buffers, nbuf))
+            return eo_error_at(err, EO_ERR_FORMAT, path, 0, 0, -1, "checkpoint: the best weights hold a NaN or an infinity");
         t->have_best = 1;
     }
     /* History. */

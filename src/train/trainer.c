@@ -424,6 +424,12 @@ int eo_trainer_fit(eo_trainer *t, const eo_dataset *train, const uint32_t *rows,
             }
             if (p->l1_proximal && p->penalty.l1 > 0) eo_penalty_prox_l1(np, params, mask, t->sched.lr * p->penalty.l1);
             if (p->penalty.max_norm > 0) eo_model_apply_max_norm(m, p->penalty.max_norm);
+            /* Finite gradients can still overflow the weights (a huge learning
+             * rate, or moments resumed from a far-off state). */
+            if (!grads_finite(params, np)) {
+                st = numeric_failure(t, &B, e, b + 1, "the update made the weights infinite or NaN", err);
+                goto out;
+            }
             t->steps++;
             t->sum_loss += (double)loss * (double)bs;
             t->seen += (int64_t)bs;

@@ -1,11 +1,15 @@
 /* Regression tests for the bugs the fuzzers found (docs/reliability.md lists
  * them). Each test feeds the crashing input, as found, through the same path
  * the fuzz target took and checks the property that failed. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eo_test.h"
+#include "edgeopt/data.h"
 #include "edgeopt/model.h"
 #include "edgeopt/optim.h"
+#include "edgeopt/train.h"
 
 /* fuzz_schedulespec, "exp:gamma=.9e5": after 64 steps the lr overflowed to
  * +inf; eo_schedule_state_save wrote the image and eo_schedule_state_load
@@ -72,11 +76,109 @@ static void test_mlp_backward_unaligned_b(void **state)
     eo_model_destroy(m);
 }
 
+/* fuzz_modelfile (CI, 2026-12-03): a pool layer with pad = 2^30 in a model
+ * file. The check "2 * pad > window" overflowed int (UBSan) before it could
+ * refuse the layer. Every pad up to INT_MAX is now refused without overflow,
+ * and the largest valid pad is still accepted. */
+static void test_pool_pad_overflow(void **state)
+{
+    (void)state;
+    const int64_t in[3] = {1, 8, 8};
+    int64_t out[3];
+    eo_error err;
+    for (int kind = EO_LAYER_MAXPOOL; kind <= EO_LAYER_AVGPOOL; kind++) {
+        eo_layer_desc d = eo_layer_desc_defaults((eo_layer_kind)kind);
+        d.kh = d.kw = 3;
+        const int bad[4] = {2, 1 << 30, (1 << 30) + 1, 2147483647};
+        for (int i = 0; i < 4; i++) {
+            d.pad = bad[i];
+            assert_int_equal(eo_layer_output_shape(&d, in, out, &err), EO_ERR_INVALID);
+            assert_non_null(strstr(err.msg, "padding"));
+        }
+        d.pad = 1;
+        assert_int_equal(eo_layer_output_shape(&d, in, out, &err), EO_OK);
+    }
+}
+
+/* fuzz_optimstate / fuzz_checkpoint (CI, 2026-12-03): a checkpoint whose
+ * optimizer image held non-finite moments (or running products outside
+ * [0, 1]) was accepted, and the next Adam step turned the weights into NaN
+ * while training still returned EO_OK. Such images are now refused. */
+static void test_optimizer_state_nonfinite(void **state)
+{
+    (void)state;
+    eo_optim_params p = eo_optim_defaults(EO_OPTIM_ADAM);
+    eo_optimizer *o;
+    eo_error err;
+    assert_int_equal(eo_optimizer_create(&p, 4, NULL, &o, &err), EO_OK);
+    float x[4] = {1, 2, 3, 4}, g[4] = {0.5f, -1, 2, 0.25f};
+    assert_int_equal(eo_optimizer_step_f32(o, x, g, NULL), EO_OK);
+    size_t n = eo_optimizer_state_size(o);
+    unsigned char *img = malloc(n), *bad = malloc(n);
+    assert_int_equal(eo_optimizer_state_save(o, img, n), EO_OK);
+    assert_int_equal(eo_optimizer_state_load(o, img, n, &err), EO_OK); /* the valid image loads */
+    /* Corrupt the last moment entry (just before the 4-byte checksum) with
+     * NaN, then +inf, and re-seal the image with its checksum (FNV-1a 32,
+     * little-endian), so that only the value check can refuse it. */
+    const float vals[2] = {NAN, INFINITY};
+    for (int i = 0; i < 2; i++) {
+        memcpy(bad, img, n);
+        memcpy(bad + n - 8, &vals[i], 4);
+        uint32_t h = 2166136261u;
+        for (size_t j = 0; j < n - 4; j++) h = (h ^ bad[j]) * 16777619u;
+        for (int j = 0; j < 4; j++) bad[n - 4 + j] = (unsigned char)(h >> (8 * j));
+        eo_optimizer *o2;
+        assert_int_equal(eo_optimizer_create(&p, 4, NULL, &o2, &err), EO_OK);
+        assert_int_equal(eo_optimizer_state_load(o2, bad, n, &err), EO_ERR_FORMAT);
+        assert_non_null(strstr(err.msg, "not finite"));
+        eo_optimizer_destroy(o2);
+    }
+    free(img);
+    free(bad);
+    eo_optimizer_destroy(o);
+}
+
+/* fuzz_checkpoint (CI, 2026-12-03): finite gradients with a huge learning
+ * rate overflowed the weights on the last step of a run, and fit returned
+ * EO_OK with infinite parameters. The step is now checked: the run stops with
+ * EO_ERR_NUMERIC and the weights are rolled back to finite ones. */
+static void test_update_overflow_is_numeric_error(void **state)
+{
+    (void)state;
+    eo_dataset ds;
+    eo_error err;
+    assert_int_equal(eo_data_load("synthetic:blobs:n=32,d=4,classes=3,seed=2", 0, &ds, &err), EO_OK);
+    const int64_t in[3] = {1, 1, 4};
+    eo_model *m;
+    assert_int_equal(eo_model_from_spec("mlp:6", in, 3, NULL, &m, &err), EO_OK);
+    eo_rng r;
+    eo_rng_seed(&r, 1);
+    eo_model_init_params(m, &r);
+    eo_train_params tp = eo_train_defaults();
+    tp.epochs = 1;
+    tp.batch = 32; /* one batch: the overflowing step is the run's last */
+    tp.optim = eo_optim_defaults(EO_OPTIM_SGD);
+    tp.optim.lr = 1e38;
+    eo_trainer *t;
+    assert_int_equal(eo_trainer_create(m, &tp, &t, &err), EO_OK);
+    int rc = eo_trainer_fit(t, &ds, NULL, 0, NULL, NULL, 0, NULL, &err);
+    assert_int_equal(rc, EO_ERR_NUMERIC);
+    assert_non_null(strstr(err.msg, "weights"));
+    const float *w = eo_model_params(m);
+    for (size_t i = 0; i < eo_model_nparams(m); i++) assert_true(isfinite(w[i]));
+    eo_trainer_destroy(t);
+    eo_model_destroy(m);
+    eo_dataset_free(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_state_overflowed_lr),
         cmocka_unit_test(test_mlp_backward_unaligned_b),
+        cmocka_unit_test(test_pool_pad_overflow),
+        cmocka_unit_test(test_optimizer_state_nonfinite),
+        cmocka_unit_test(test_update_overflow_is_numeric_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
