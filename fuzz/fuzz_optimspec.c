@@ -30,11 +30,16 @@ static void run(const eo_optim_params *p)
     if (eo_optimizer_step_f32(o, xf, gf, NULL) != EO_ERR_STATE) abort();
     size_t n = eo_optimizer_state_size(o);
     unsigned char *a = malloc(n), *b = malloc(n);
-    if (eo_optimizer_state_save(o, a, n) != EO_OK) abort();
+    int finite = 1; /* a diverged state (e.g. eps = 0 and a zero gradient: 0/0) is refused by save */
+    for (int i = 0; i < 5; i++) finite &= x[i] == x[i];
+    int rc = eo_optimizer_state_save(o, a, n);
+    if (rc != EO_OK && (rc != EO_ERR_NUMERIC || finite)) abort();
     eo_optimizer *o2 = NULL;
     if (eo_optimizer_create(p, 5, NULL, &o2, NULL) != EO_OK) abort();
-    if (eo_optimizer_state_load(o2, a, n, NULL) != EO_OK) abort();
-    if (eo_optimizer_state_size(o2) != n || eo_optimizer_state_save(o2, b, n) != EO_OK || memcmp(a, b, n)) abort();
+    if (rc == EO_OK && eo_optimizer_state_load(o2, a, n, NULL) != EO_OK) abort(); /* what save writes, load reads */
+    if (rc == EO_OK &&
+        (eo_optimizer_state_size(o2) != n || eo_optimizer_state_save(o2, b, n) != EO_OK || memcmp(a, b, n)))
+        abort();
     free(a);
     free(b);
     eo_optimizer_destroy(o2);

@@ -121,12 +121,32 @@ static void get_params(const unsigned char *b, eo_optim_params *p)
     p->maximize = (flags & 16u) != 0;
 }
 
+/* 0 when the state holds what eo_optimizer_state_load refuses. */
+static int state_loadable(const eo_optimizer *o)
+{
+    for (int k = 0; k < EO__OPTIM_NSCALARS; k++)
+        if (!(o->scalar[k] >= 0.0 && o->scalar[k] <= 1.0)) return 0;
+    for (int k = 0; k < o->nslots && o->elem; k++) {
+        if (o->elem == 4) {
+            const float *v = o->slot[k];
+            for (size_t i = 0; i < o->n; i++)
+                if (isnan(v[i])) return 0;
+        } else {
+            const double *v = o->slot[k];
+            for (size_t i = 0; i < o->n; i++)
+                if (isnan(v[i])) return 0;
+        }
+    }
+    return 1;
+}
+
 int eo_optimizer_state_save(const eo_optimizer *o, void *buf, size_t size)
 {
     if (!o || !buf) return EO_ERR_INVALID;
     size_t need = eo_optimizer_state_size(o);
     if (!need) return EO_ERR_RANGE;
     if (size < need) return EO_ERR_RANGE;
+    if (!state_loadable(o)) return EO_ERR_NUMERIC; /* save refuses what load would refuse */
     unsigned char *b = buf;
     memcpy(b, img_magic, 8);
     eo__put_u32(b + 8, IMG_VERSION);
@@ -210,8 +230,10 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
     if (t < 0 || (elem == 0 && t != 0))
         return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, 32, "bad step count %lld", (long long)t);
 
-    /* Non-finite moments or scalars would turn the next step's parameters
-     * into NaN: refuse them here, with the offset of the first. */
+    /* NaN moments or running products outside [0, 1] would turn the next
+     * step's parameters into NaN: refuse them, with the offset of the first.
+     * (An infinite second moment is a legal overflow of g^2: it round-trips.)
+     * eo_optimizer_state_save refuses the same states. */
     for (int k = 0; k < EO__OPTIM_NSCALARS; k++) { /* running products of factors in [0, 1] */
         double v = eo__get_f64(b + 40 + 8 * k);
         if (!(v >= 0.0 && v <= 1.0))
@@ -228,8 +250,7 @@ int eo_optimizer_state_load(eo_optimizer *o, const void *buf, size_t size, eo_er
         } else {
             v = eo__get_f64(b + off);
         }
-        if (!isfinite(v))
-            return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, (long long)off, "state entry is not finite");
+        if (isnan(v)) return eo_error_at(err, EO_ERR_FORMAT, WHERE, 0, 0, (long long)off, "state entry is NaN");
     }
 
     /* Everything checked: apply. */
