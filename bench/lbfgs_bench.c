@@ -5,7 +5,10 @@
  * bench/lbfgs_scipy.py; bench/run.sh passes its final f as --target so both
  * C solvers stop at the first evaluation with f <= that value ("the same f").
  *
- *   lbfgs_bench [--n 1000,10000] [--reps 21] [--target F1,F2]
+ *   lbfgs_bench [--n 1000,10000] [--reps 21] [--target F1,F2] [--path auto|portable|avx2]
+ *
+ * --path forces the vector kernels of edgeopt's L-BFGS (src/optim/lbfgs_kern.h;
+ * both paths take the same steps, bit for bit).
  *
  * Prints one line per (n, solver):
  *   lbfgs n=1000 solver=edgeopt evals=.. iters=.. f=.. ms=.. (median of reps)
@@ -19,6 +22,7 @@
 
 #include "edgeopt/functions.h"
 #include "edgeopt/minimize.h"
+#include "optim/lbfgs_kern.h"
 #ifdef EO_HAVE_NLOPT
 #include <nlopt.h>
 #endif
@@ -67,13 +71,19 @@ int main(int argc, char **argv)
             ndims = 0;
             for (char *s = strtok(argv[++i], ","); s && ndims < 8; s = strtok(NULL, ","))
                 dims[ndims++] = (size_t)strtoul(s, NULL, 10);
+        } else if (!strcmp(argv[i], "--path") && i + 1 < argc) {
+            if (eo__lbk_select(argv[++i])) {
+                fprintf(stderr, "lbfgs_bench: path %s is not available\n", argv[i]);
+                return 2;
+            }
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--target") && i + 1 < argc) {
             for (char *s = strtok(argv[++i], ","); s && ntargets < 8; s = strtok(NULL, ","))
                 targets[ntargets++] = strtod(s, NULL);
         } else {
-            fprintf(stderr, "usage: lbfgs_bench [--n 1000,10000] [--reps 21] [--target F1,F2]\n");
+            fprintf(stderr, "usage: lbfgs_bench [--n 1000,10000] [--reps 21] [--target F1,F2] "
+                            "[--path auto|portable|avx2]\n");
             return 2;
         }
     }
@@ -107,9 +117,9 @@ int main(int argc, char **argv)
             eo_minimize(&p, &o, x, &s, NULL, NULL, &r, NULL);
             times[rep] = now() - t0;
         }
-        printf("lbfgs n=%zu solver=edgeopt evals=%ld iters=%ld f=%.6e reason=%s ms=%.4f\n", n,
-               r.evaluations, r.iterations, r.f, eo_stop_reason_name(r.reason),
-               1e3 * median(times, reps));
+        printf("lbfgs n=%zu solver=edgeopt evals=%ld iters=%ld f=%.17g reason=%s ms=%.4f path=%s\n",
+               n, r.evaluations, r.iterations, r.f, eo_stop_reason_name(r.reason),
+               1e3 * median(times, reps), eo__lbk_get()->name);
 #ifdef EO_HAVE_NLOPT
         nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)n);
         nl_ctx c = {&t, 0};
