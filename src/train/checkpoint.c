@@ -123,7 +123,9 @@ int eo__train_ckpt_save(eo_trainer *t, eo_error *err)
     }
     free(col);
     free(ep);
-    if (st)
+    if (st == EO_ERR_NUMERIC)
+        st = eo_error_set(err, st, "the optimizer or schedule state is not finite; the checkpoint was not written");
+    else if (st)
         st = eo_error_set(err, st, "cannot build the checkpoint: %s", eo_status_str(st));
     else
         st = eo_mf_writer_save(w, t->p.checkpoint_path, err);
