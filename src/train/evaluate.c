@@ -1,23 +1,26 @@
 /* Evaluation and prediction over a data set in mini-batches (eval mode).
  * Batches are gathered with eo_data_gather, so u8 images are converted to
- * floats one batch at a time. */
+ * floats one batch at a time. The loops take a forward callback, so the float
+ * model (here) and every model kind of eo_infer (infer.c) share them. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edgeopt/data.h"
 #include "edgeopt/train.h"
+#include "train/internal.h"
 
 static int is_classification(eo_loss_kind k)
 {
     return k == EO_LOSS_SOFTMAX_CE || k == EO_LOSS_BCE_LOGITS || k == EO_LOSS_HINGE || k == EO_LOSS_KL_T;
 }
 
-int eo_train_check_data(const eo_model *m, const eo_dataset *ds, eo_loss_kind loss, const char *what,
-                        eo_error *err)
+/* The data checks shared by the float model and every model kind of
+ * eo_infer, on the sizes alone (in: features, k: outputs). */
+int eo__check_data_sizes(int64_t in, int64_t k, const eo_dataset *ds, eo_loss_kind loss, const char *what,
+                         eo_error *err)
 {
     const char *w = what && *what ? what : (ds->name[0] ? ds->name : "data");
-    int64_t in = eo_model_in_numel(m), k = eo_model_out_numel(m);
     if ((int64_t)ds->cols != in)
         return eo_error_at(err, EO_ERR_SHAPE, w, 0, 0, -1, "the model takes %lld features but the data has %zu",
                            (long long)in, ds->cols);
@@ -45,24 +48,30 @@ int eo_train_check_data(const eo_model *m, const eo_dataset *ds, eo_loss_kind lo
     return EO_OK;
 }
 
+int eo_train_check_data(const eo_model *m, const eo_dataset *ds, eo_loss_kind loss, const char *what,
+                        eo_error *err)
+{
+    return eo__check_data_sizes(eo_model_in_numel(m), eo_model_out_numel(m), ds, loss, what, err);
+}
+
 void eo_eval_report_free(eo_eval_report *r)
 {
     free(r->confusion);
     r->confusion = NULL;
 }
 
-int eo_evaluate(eo_model *m, const eo_dataset *ds, const uint32_t *rows, size_t n, const eo_scaler *scaler,
-                const eo_loss_params *loss, int batch, const eo_parallel *par, eo_eval_report *out, eo_error *err)
+int eo__eval_loop(const eo__forward *f, const eo_dataset *ds, const uint32_t *rows, size_t n, const eo_scaler *scaler,
+                  const eo_loss_params *loss, int batch, eo_eval_report *out, eo_error *err)
 {
     memset(out, 0, sizeof *out);
     eo_loss_params lp = *loss;
     if (lp.kind == EO_LOSS_KL_T) lp = eo_loss_defaults(EO_LOSS_SOFTMAX_CE); /* no teacher here */
-    int st = eo_train_check_data(m, ds, lp.kind, NULL, err);
+    int st = eo__check_data_sizes(f->in, f->out, ds, lp.kind, NULL, err);
     if (st) return st;
     if (!rows) n = ds->rows;
     if (batch <= 0) batch = 256;
     size_t cols = ds->cols;
-    int k = (int)eo_model_out_numel(m);
+    int k = (int)f->out;
     int cls = is_classification(lp.kind);
     int kc = cls ? (k == 1 ? 2 : k) : 0;
     float *x = malloc((size_t)batch * cols * sizeof *x);
@@ -74,8 +83,7 @@ int eo_evaluate(eo_model *m, const eo_dataset *ds, const uint32_t *rows, size_t 
         st = eo_error_set(err, EO_ERR_NOMEM, "out of memory for evaluation batches");
         goto done;
     }
-    if (par) eo_model_set_parallel(m, par);
-    if ((st = eo_model_reserve(m, batch, err))) goto done;
+    if ((st = f->reserve(f->ctx, batch, err))) goto done;
     double loss_sum = 0;
     eo_reg_accum acc;
     eo_reg_accum_init(&acc);
@@ -84,7 +92,7 @@ int eo_evaluate(eo_model *m, const eo_dataset *ds, const uint32_t *rows, size_t 
         for (size_t i = 0; i < bs; i++) idx[i] = rows ? rows[b0 + i] : (uint32_t)(b0 + i);
         eo_data_gather(ds, scaler, idx, bs, x, cls ? y : NULL, cls ? NULL : t);
         const float *o;
-        if ((st = eo_model_forward(m, x, (int)bs, 0, NULL, &o))) {
+        if ((st = f->forward(f->ctx, x, (int)bs, &o))) {
             eo_error_set(err, st, "forward pass failed");
             goto done;
         }
@@ -129,15 +137,15 @@ done:
     return st;
 }
 
-int eo_predict(eo_model *m, const eo_dataset *ds, size_t first, size_t n, const eo_scaler *scaler,
-               eo_loss_kind loss, int batch, const eo_parallel *par, float *out, int32_t *pred, eo_error *err)
+int eo__predict_loop(const eo__forward *f, const eo_dataset *ds, size_t first, size_t n, const eo_scaler *scaler,
+                     eo_loss_kind loss, int batch, float *out, int32_t *pred, eo_error *err)
 {
-    if ((int64_t)ds->cols != eo_model_in_numel(m))
+    if ((int64_t)ds->cols != f->in)
         return eo_error_at(err, EO_ERR_SHAPE, ds->name, 0, 0, -1, "the model takes %lld features but the data has %zu",
-                           (long long)eo_model_in_numel(m), ds->cols);
+                           (long long)f->in, ds->cols);
     if (first > ds->rows || n > ds->rows - first) return eo_error_set(err, EO_ERR_INVALID, "rows out of range");
     if (batch <= 0) batch = 256;
-    size_t k = (size_t)eo_model_out_numel(m);
+    size_t k = (size_t)f->out;
     float *x = malloc((size_t)batch * ds->cols * sizeof *x);
     uint32_t *idx = malloc((size_t)batch * sizeof *idx);
     int st = EO_OK;
@@ -145,15 +153,14 @@ int eo_predict(eo_model *m, const eo_dataset *ds, size_t first, size_t n, const 
         st = eo_error_set(err, EO_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if (par) eo_model_set_parallel(m, par);
-    if ((st = eo_model_reserve(m, batch, err))) goto done;
+    if ((st = f->reserve(f->ctx, batch, err))) goto done;
     int cls = is_classification(loss);
     for (size_t b0 = 0; b0 < n; b0 += (size_t)batch) {
         size_t bs = n - b0 < (size_t)batch ? n - b0 : (size_t)batch;
         for (size_t i = 0; i < bs; i++) idx[i] = (uint32_t)(first + b0 + i);
         eo_data_gather(ds, scaler, idx, bs, x, NULL, NULL);
         const float *o;
-        if ((st = eo_model_forward(m, x, (int)bs, 0, NULL, &o))) {
+        if ((st = f->forward(f->ctx, x, (int)bs, &o))) {
             eo_error_set(err, st, "forward pass failed");
             goto done;
         }
@@ -177,4 +184,33 @@ done:
     free(x);
     free(idx);
     return st;
+}
+
+/* The float model in eval mode, as an eo__forward. */
+static int model_reserve(void *ctx, int batch, eo_error *err) { return eo_model_reserve(ctx, batch, err); }
+static int model_forward(void *ctx, const float *x, int batch, const float **o)
+{
+    return eo_model_forward(ctx, x, batch, 0, NULL, o);
+}
+
+static eo__forward model_fwd(eo_model *m)
+{
+    eo__forward f = {m, model_reserve, model_forward, eo_model_in_numel(m), eo_model_out_numel(m)};
+    return f;
+}
+
+int eo_evaluate(eo_model *m, const eo_dataset *ds, const uint32_t *rows, size_t n, const eo_scaler *scaler,
+                const eo_loss_params *loss, int batch, const eo_parallel *par, eo_eval_report *out, eo_error *err)
+{
+    if (par) eo_model_set_parallel(m, par);
+    eo__forward f = model_fwd(m);
+    return eo__eval_loop(&f, ds, rows, n, scaler, loss, batch, out, err);
+}
+
+int eo_predict(eo_model *m, const eo_dataset *ds, size_t first, size_t n, const eo_scaler *scaler,
+               eo_loss_kind loss, int batch, const eo_parallel *par, float *out, int32_t *pred, eo_error *err)
+{
+    if (par) eo_model_set_parallel(m, par);
+    eo__forward f = model_fwd(m);
+    return eo__predict_loop(&f, ds, first, n, scaler, loss, batch, out, pred, err);
 }

@@ -10,6 +10,7 @@
 #include "edgeopt/data.h"
 #include "edgeopt/modelfile.h"
 #include "edgeopt/train.h"
+#include "train/internal.h"
 
 static const char *const kind_names[EO_INFER_KIND_COUNT] = {"float", "int8", "clustered"};
 
@@ -170,152 +171,30 @@ int eo_infer_forward(eo_infer *f, const float *x, int batch, const float **out)
 
 /* ---------------------------------------------- evaluation and prediction */
 
-static int is_cls(eo_loss_kind k)
+static int infer_reserve(void *ctx, int batch, eo_error *err) { return eo_infer_reserve(ctx, batch, err); }
+static int infer_forward(void *ctx, const float *x, int batch, const float **o)
 {
-    return k == EO_LOSS_SOFTMAX_CE || k == EO_LOSS_BCE_LOGITS || k == EO_LOSS_HINGE || k == EO_LOSS_KL_T;
+    return eo_infer_forward(ctx, x, batch, o);
 }
 
-/* The checks of eo_train_check_data, on sizes. */
-static int check_data(eo_infer *f, const eo_dataset *ds, eo_loss_kind loss, eo_error *err)
+static eo__forward infer_fwd(eo_infer *f)
 {
-    int64_t in = eo_infer_in_numel(f), k = eo_infer_out_numel(f);
-    const char *w = ds->name[0] ? ds->name : "data";
-    if ((int64_t)ds->cols != in)
-        return eo_error_at(err, EO_ERR_SHAPE, w, 0, 0, -1, "the model takes %lld features but the data has %zu",
-                           (long long)in, ds->cols);
-    if (ds->rows == 0) return eo_error_at(err, EO_ERR_INVALID, w, 0, 0, -1, "the data set has no rows");
-    if (is_cls(loss)) {
-        if (!ds->y)
-            return eo_error_at(err, EO_ERR_INVALID, w, 0, 0, -1, "the data has no class labels but the model is a classifier");
-        if (ds->n_classes > (k == 1 ? 2 : k))
-            return eo_error_at(err, EO_ERR_INVALID, w, 0, 0, -1, "the data has %d classes but the model has %lld outputs",
-                               ds->n_classes, (long long)k);
-    } else if (!ds->t) {
-        return eo_error_at(err, EO_ERR_INVALID, w, 0, 0, -1, "the data has no regression targets but the model is a regressor");
-    }
-    return EO_OK;
+    eo__forward w = {f, infer_reserve, infer_forward, eo_infer_in_numel(f), eo_infer_out_numel(f)};
+    return w;
 }
 
 int eo_infer_evaluate(eo_infer *f, const struct eo_dataset *ds, const uint32_t *rows, size_t n,
                       const struct eo_scaler *scaler, const eo_loss_params *loss, int batch,
                       struct eo_eval_report *out, eo_error *err)
 {
-    memset(out, 0, sizeof *out);
-    eo_loss_params lp = *loss;
-    if (lp.kind == EO_LOSS_KL_T) lp = eo_loss_defaults(EO_LOSS_SOFTMAX_CE);
-    int st = check_data(f, ds, lp.kind, err);
-    if (st) return st;
-    if (!rows) n = ds->rows;
-    if (batch <= 0) batch = 256;
-    size_t cols = ds->cols;
-    int k = (int)eo_infer_out_numel(f), cls = is_cls(lp.kind), kc = cls ? (k == 1 ? 2 : k) : 0;
-    float *x = malloc((size_t)batch * cols * sizeof *x), *t = malloc((size_t)batch * sizeof *t);
-    int32_t *y = malloc((size_t)batch * sizeof *y), *pred = malloc((size_t)batch * sizeof *pred);
-    uint32_t *idx = malloc((size_t)batch * sizeof *idx);
-    int64_t *conf = cls ? calloc((size_t)kc * (size_t)kc, sizeof *conf) : NULL;
-    if (!x || !t || !y || !pred || !idx || (cls && !conf)) {
-        st = eo_error_set(err, EO_ERR_NOMEM, "out of memory for evaluation batches");
-        goto done;
-    }
-    if ((st = eo_infer_reserve(f, batch, err))) goto done;
-    double loss_sum = 0;
-    eo_reg_accum acc;
-    eo_reg_accum_init(&acc);
-    for (size_t b0 = 0; b0 < n; b0 += (size_t)batch) {
-        size_t bs = n - b0 < (size_t)batch ? n - b0 : (size_t)batch;
-        for (size_t i = 0; i < bs; i++) idx[i] = rows ? rows[b0 + i] : (uint32_t)(b0 + i);
-        eo_data_gather(ds, scaler, idx, bs, x, cls ? y : NULL, cls ? NULL : t);
-        const float *o;
-        if ((st = eo_infer_forward(f, x, (int)bs, &o))) {
-            eo_error_set(err, st, "forward pass failed");
-            goto done;
-        }
-        float l;
-        st = eo_loss(&lp, o, (int)bs, k, cls ? y : NULL, cls ? NULL : t, &l, NULL);
-        if (st == EO_ERR_NUMERIC) {
-            st = EO_OK;
-            l = NAN;
-        }
-        if (st) {
-            eo_error_set(err, st, "loss: a label or target does not fit the model");
-            goto done;
-        }
-        loss_sum += (double)l * (double)bs;
-        if (cls) {
-            eo_predict_classes(o, bs, k, pred);
-            eo_confusion_add(conf, kc, y, pred, bs);
-        } else {
-            eo_reg_accum_add(&acc, o, t, bs);
-        }
-    }
-    out->n = (int64_t)n;
-    out->loss = n ? loss_sum / (double)n : NAN;
-    out->classification = cls;
-    if (cls) {
-        out->k = kc;
-        eo_class_metrics_compute(conf, kc, &out->cls);
-        out->confusion = conf;
-        conf = NULL;
-        out->mse = out->mae = out->r2 = NAN;
-    } else {
-        eo_reg_metrics(&acc, &out->mse, &out->mae, &out->r2);
-        out->cls.accuracy = out->cls.precision = out->cls.recall = out->cls.f1 = NAN;
-    }
-done:
-    free(x);
-    free(t);
-    free(y);
-    free(pred);
-    free(idx);
-    free(conf);
-    return st;
+    eo__forward w = infer_fwd(f);
+    return eo__eval_loop(&w, ds, rows, n, scaler, loss, batch, out, err);
 }
 
 int eo_infer_predict(eo_infer *f, const struct eo_dataset *ds, size_t first, size_t n,
                      const struct eo_scaler *scaler, eo_loss_kind loss, int batch, float *out, int32_t *pred,
                      eo_error *err)
 {
-    if ((int64_t)ds->cols != eo_infer_in_numel(f))
-        return eo_error_at(err, EO_ERR_SHAPE, ds->name, 0, 0, -1, "the model takes %lld features but the data has %zu",
-                           (long long)eo_infer_in_numel(f), ds->cols);
-    if (first > ds->rows || n > ds->rows - first) return eo_error_set(err, EO_ERR_INVALID, "rows out of range");
-    if (batch <= 0) batch = 256;
-    size_t k = (size_t)eo_infer_out_numel(f);
-    float *x = malloc((size_t)batch * ds->cols * sizeof *x);
-    uint32_t *idx = malloc((size_t)batch * sizeof *idx);
-    int st = EO_OK, cls = is_cls(loss);
-    if (!x || !idx) {
-        st = eo_error_set(err, EO_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if ((st = eo_infer_reserve(f, batch, err))) goto done;
-    for (size_t b0 = 0; b0 < n; b0 += (size_t)batch) {
-        size_t bs = n - b0 < (size_t)batch ? n - b0 : (size_t)batch;
-        for (size_t i = 0; i < bs; i++) idx[i] = (uint32_t)(first + b0 + i);
-        eo_data_gather(ds, scaler, idx, bs, x, NULL, NULL);
-        const float *o;
-        if ((st = eo_infer_forward(f, x, (int)bs, &o))) {
-            eo_error_set(err, st, "forward pass failed");
-            goto done;
-        }
-        if (pred && cls) eo_predict_classes(o, bs, (int)k, pred + b0);
-        for (size_t i = 0; i < bs; i++) {
-            const float *oi = o + i * k;
-            float *dst = out + (b0 + i) * k;
-            if (!cls) {
-                memcpy(dst, oi, k * sizeof *dst);
-            } else if (k == 1) {
-                dst[0] = (float)(1.0 / (1.0 + exp(-(double)oi[0])));
-            } else {
-                double mx = oi[0], s = 0;
-                for (size_t j = 1; j < k; j++) mx = oi[j] > mx ? oi[j] : mx;
-                for (size_t j = 0; j < k; j++) s += exp((double)oi[j] - mx);
-                for (size_t j = 0; j < k; j++) dst[j] = (float)(exp((double)oi[j] - mx) / s);
-            }
-        }
-    }
-done:
-    free(x);
-    free(idx);
-    return st;
+    eo__forward w = infer_fwd(f);
+    return eo__predict_loop(&w, ds, first, n, scaler, loss, batch, out, pred, err);
 }

@@ -50,4 +50,21 @@ eo_epoch_record *eo__train_hist_push(eo_trainer *t);
 int eo__train_ckpt_save(eo_trainer *t, eo_error *err);
 int eo__train_ckpt_load(eo_trainer *t, eo_error *err);
 
+/* A forward pass in eval mode behind a callback: the float model and every
+ * model kind of eo_infer share the evaluation and prediction loops. */
+typedef struct eo__forward {
+    void *ctx;
+    int (*reserve)(void *ctx, int max_batch, eo_error *err);
+    int (*forward)(void *ctx, const float *x, int batch, const float **out);
+    int64_t in, out; /* features in, outputs */
+} eo__forward;
+
+int eo__check_data_sizes(int64_t in, int64_t k, const eo_dataset *ds, eo_loss_kind loss, const char *what,
+                         eo_error *err);
+/* eo_evaluate / eo_predict (edgeopt/train.h) over any forward pass. */
+int eo__eval_loop(const eo__forward *f, const eo_dataset *ds, const uint32_t *rows, size_t n, const eo_scaler *scaler,
+                  const eo_loss_params *loss, int batch, eo_eval_report *out, eo_error *err);
+int eo__predict_loop(const eo__forward *f, const eo_dataset *ds, size_t first, size_t n, const eo_scaler *scaler,
+                     eo_loss_kind loss, int batch, float *out, int32_t *pred, eo_error *err);
+
 #endif
