@@ -214,7 +214,7 @@ static void usage(FILE *f)
                "  --reps N        repetitions per figure, median reported (default 7)\n"
                "  --time S        minimum seconds per repetition (default 0.05)\n"
                "  --threads LIST  comma-separated thread counts (default 1,2)\n"
-               "  --path NAME     SGEMM path: auto, portable, avx2-fma (default auto)\n"
+               "  --path NAME     SGEMM path: auto, portable, avx2-fma, avx512 (default auto)\n"
                "  --only TEXT     only the shapes whose label contains TEXT\n"
                "  --quick         3 repetitions of 0.01 s (a smoke run)\n");
 }

@@ -42,8 +42,8 @@ typedef enum eo_trans { EO_NOTRANS = 0, EO_TRANS = 1 } eo_trans;
  * leading dimension too small) leave C unchanged; m == 0 or n == 0 is a no-op.
  *
  * Cost and resources: blocked and packed (Goto/BLIS); no heap allocation; the
- * packing buffers live on the stack (about 256 KB in the calling thread, 8 KB
- * in each worker; a build with -DEO_GEMM_PANEL_FLOATS=N needs about 4 N bytes
+ * packing buffers live on the stack (about 256 KB in the calling thread, 16
+ * KB in each worker; a build with -DEO_GEMM_PANEL_FLOATS=N needs about 4 N bytes
  * + 2 KB instead, for small stacks). With par, blocks of C are split across
  * threads (never k), so the result is bit-identical for any thread count;
  * problems below 2^20 multiply-adds (about 10 us) run on the calling thread.
@@ -59,15 +59,18 @@ void eo_sgemm_ref(eo_trans ta, eo_trans tb, int m, int n, int k, float alpha,
                   const float *A, int lda, const float *B, int ldb, float beta, float *C,
                   int ldc);
 
-/* Name of the SGEMM path in use: "avx2-fma" or "portable" (static string).
- * The path is chosen once, on first use, by a CPU check (cpuid + xgetbv: AVX2,
- * FMA and OS support for the YMM state); off x86 it is always "portable". */
+/* Name of the SGEMM path in use: "avx512", "avx2-fma" or "portable" (static
+ * string). The path is chosen once, on first use, by a CPU check (cpuid +
+ * xgetbv): "avx512" with AVX-512 F+BW+VL and OS support for the ZMM state,
+ * else "avx2-fma" with AVX2, FMA and the YMM state; off x86 always
+ * "portable". */
 const char *eo_sgemm_path(void);
-/* Force a path (for tests and benchmarks): "auto", "portable" or "avx2-fma".
+/* Force a path (for tests and benchmarks): "auto", "portable", "avx2-fma" or
+ * "avx512".
  * Returns EO_OK, EO_ERR_UNSUPPORTED if the CPU (or build) lacks it, or
  * EO_ERR_INVALID for an unknown name. The choice is process-wide (one atomic
  * pointer); a call made while another thread is inside eo_sgemm is safe, but
- * that eo_sgemm may use either path. The two paths agree within the float
+ * that eo_sgemm may use either path. The paths agree within the float
  * tolerance above, not bit for bit. */
 int eo_sgemm_select(const char *path);
 

@@ -28,6 +28,7 @@ static const eo__sgemm_impl *eo__g_sgemm_impl;
 static const eo__sgemm_impl *eo__sgemm_best(void)
 {
 #if defined(EO_HAVE_X86)
+    if (eo__cpu_has_avx512()) return &eo__sgemm_avx512;
     if (eo__cpu_has_avx2_fma()) return &eo__sgemm_avx2;
 #endif
     return &eo__sgemm_portable;
@@ -60,6 +61,15 @@ int eo_sgemm_select(const char *path)
 #if defined(EO_HAVE_X86)
         if (eo__cpu_has_avx2_fma()) {
             EO__STORE(&eo__sgemm_avx2);
+            return EO_OK;
+        }
+#endif
+        return EO_ERR_UNSUPPORTED;
+    }
+    if (!strcmp(path, "avx512")) {
+#if defined(EO_HAVE_X86)
+        if (eo__cpu_has_avx512()) {
+            EO__STORE(&eo__sgemm_avx512);
             return EO_OK;
         }
 #endif

@@ -22,9 +22,17 @@
 
 #include <stddef.h>
 
-/* Upper bounds of every path's register tile, used to size stack buffers. */
+/* Upper bounds of every path's register tile, used to size stack buffers
+ * (the AVX-512 path's 14 x 32 tile exists only on x86; the compiler's macros
+ * too, so that code built without EO_HAVE_X86, like the tests that include
+ * gemm.c, sizes its buffers for every path of the library). */
+#if defined(EO_HAVE_X86) || defined(__x86_64__) || defined(__i386__)
+#define EO__GEMM_MR_MAX 16
+#define EO__GEMM_NR_MAX 32
+#else
 #define EO__GEMM_MR_MAX 8
 #define EO__GEMM_NR_MAX 16
+#endif
 
 /* Stack budget: the packed B panel of one eo_sgemm call holds at most
  * EO_GEMM_PANEL_FLOATS floats (default 256 x 240 = 240 KB). A target with a
@@ -34,8 +42,8 @@
 #ifndef EO_GEMM_PANEL_FLOATS
 #define EO_GEMM_PANEL_FLOATS (256 * 240)
 #endif
-#if EO_GEMM_PANEL_FLOATS < 128
-#error "EO_GEMM_PANEL_FLOATS must hold two 4 x 16 micro-panels (>= 128)"
+#if EO_GEMM_PANEL_FLOATS < 8 * EO__GEMM_NR_MAX
+#error "EO_GEMM_PANEL_FLOATS must hold two 4 x NR_MAX micro-panels (>= 128, >= 256 on x86)"
 #endif
 /* Longest k block: 256, or less so that two micro-panels of 16 columns fit. */
 #define EO__GEMM_KC_MAX \
@@ -74,7 +82,7 @@ typedef void (*eo__sgemm_pack_b_fn)(int kc, int nv, const float *x, size_t rs, s
                                     float *dst);
 
 typedef struct eo__sgemm_impl {
-    const char *name;      /* "portable" or "avx2-fma" */
+    const char *name;      /* "portable", "avx2-fma" or "avx512" */
     int mr, nr;            /* register tile (<= EO__GEMM_MR_MAX / NR_MAX) */
     int kc, nc;            /* preferred cache blocking (nc % nr == 0); the driver
                               lowers kc to EO__GEMM_KC_MAX and sizes nc to the
@@ -92,6 +100,8 @@ extern const eo__sgemm_impl eo__sgemm_portable;
 #if defined(EO_HAVE_X86)
 /* The AVX2+FMA path (only call after eo__cpu_has_avx2_fma() returned 1). */
 extern const eo__sgemm_impl eo__sgemm_avx2;
+/* The AVX-512 path (only call after eo__cpu_has_avx512() returned 1). */
+extern const eo__sgemm_impl eo__sgemm_avx512;
 #endif
 
 /* 1 if the CPU and the OS support AVX2 and FMA (cpuid + xgetbv: the OS saves

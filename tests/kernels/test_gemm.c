@@ -141,9 +141,13 @@ static void sweep(const char *path)
             }
         }
     }
-    /* Shapes where the AVX2 path reads A and/or B in place instead of
-     * packing (n <= 32 columns, m <= 12 rows), with and without edges. */
-    static const int in_place[][3] = {{12, 32, 40}, {8, 16, 300}, {6, 16, 5}, {11, 29, 64}, {12, 16, 1}, {9, 32, 270}};
+    /* Shapes where the AVX2 path (6 x 16 tile) or the AVX-512 path (14 x 32
+     * tile) reads A and/or B in place instead of packing (n <= 2 nr columns,
+     * m <= 2 mr rows), with and without edges; 14 x 10 and 10 x 14 run in
+     * the transposed orientation with a full-height tile. */
+    static const int in_place[][3] = {{12, 32, 40}, {8, 16, 300}, {6, 16, 5},   {11, 29, 64}, {12, 16, 1},
+                                      {9, 32, 270}, {28, 64, 33}, {14, 32, 7},  {27, 50, 17}, {14, 10, 129},
+                                      {10, 14, 20}, {3, 64, 300}, {30, 33, 2}};
     for (size_t i = 0; i < sizeof in_place / sizeof in_place[0]; i++)
         for (int t = 0; t < 4; t++)
             for (int pad = 0; pad < 3; pad += 2) /* pad 0: ld equal to the packed strides */
@@ -188,6 +192,17 @@ static void test_avx2(void **state)
     eo_sgemm_select("auto");
 }
 
+static void test_avx512(void **state)
+{
+    (void)state;
+    if (!select_or_skip("avx512")) {
+        skip();
+        return;
+    }
+    sweep("avx512");
+    eo_sgemm_select("auto");
+}
+
 /* k == 0 and alpha == 0: C = beta C, A and B are not read (NULL is fine for
  * k == 0); beta == 0 clears NaNs. m == 0 or n == 0 is a no-op. */
 static void test_degenerate(void **state)
@@ -215,7 +230,7 @@ static void test_select(void **state)
     assert_int_equal(eo_sgemm_select(NULL), EO_ERR_INVALID);
     assert_int_equal(eo_sgemm_select("auto"), EO_OK);
     const char *p = eo_sgemm_path();
-    assert_true(!strcmp(p, "portable") || !strcmp(p, "avx2-fma"));
+    assert_true(!strcmp(p, "portable") || !strcmp(p, "avx2-fma") || !strcmp(p, "avx512"));
     print_message("auto-selected SGEMM path: %s\n", p);
     /* The reference is the specification: check it once against the double
      * reference too. */
@@ -239,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_portable),
         cmocka_unit_test(test_avx2),
+        cmocka_unit_test(test_avx512),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

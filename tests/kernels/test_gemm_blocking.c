@@ -1,5 +1,6 @@
 /* SGEMM driver with a tiny stack budget (EO_GEMM_PANEL_FLOATS = 256 floats:
- * k blocks of 8, panels of 32 columns), so that small shapes already cross
+ * k blocks of 4 on x86, where the AVX-512 tile is 32 columns wide, of 8
+ * elsewhere; panels of 32 to 64 columns), so that small shapes already cross
  * many k blocks and column blocks: every block boundary, the beta handling
  * after the first k block, and the panel width derived from kc are checked
  * against a double-precision reference. This file compiles its own copy of
@@ -56,11 +57,11 @@ static void check_shape(eo_rng *r, eo_trans ta, eo_trans tb, int m, int n, int k
 static void test_tiny_panel(void **state)
 {
     (void)state;
-    static const char *paths[] = {"portable", "avx2-fma"};
+    static const char *paths[] = {"portable", "avx2-fma", "avx512"};
     static const int shapes[][3] = {{7, 33, 17}, {13, 70, 41}, {40, 5, 29}, {3, 100, 9}, {65, 65, 65}, {12, 32, 8}};
     eo_rng r;
     eo_rng_seed(&r, 4242);
-    for (int pi = 0; pi < 2; pi++) {
+    for (int pi = 0; pi < 3; pi++) {
         if (eo_sgemm_select(paths[pi]) != EO_OK) {
             print_message("SKIP: no %s path on this CPU\n", paths[pi]);
             continue;

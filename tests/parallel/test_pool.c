@@ -278,8 +278,8 @@ static void gemm_identical(const char *path)
 static void test_gemm_thread_invariance(void **state)
 {
     (void)state;
-    static const char *paths[] = {"portable", "avx2-fma"};
-    for (int i = 0; i < 2; i++) {
+    static const char *paths[] = {"portable", "avx2-fma", "avx512"};
+    for (int i = 0; i < 3; i++) {
         if (eo_sgemm_select(paths[i]) != EO_OK) {
             print_message("SKIP: no %s path on this CPU\n", paths[i]);
             continue;
