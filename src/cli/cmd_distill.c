@@ -29,6 +29,9 @@ static const char *help_head =
     "  --alpha A            weight of the soft term in [0, 1] (default 0.7)\n"
     "  --data SPEC          training data with labels (e.g. fashion-mnist)\n"
     "  --epochs N           (default 10)\n"
+    "  --schedule SPEC      learning-rate schedule, as in train (e.g. cosine:T=30;\n"
+    "                       default constant)\n"
+    "  --schedule-unit U    epoch | step: what the schedule counts (default epoch)\n"
     "  --val-split F        hold out a stratified fraction for validation (default 0)\n"
     "  -o, --output FILE    the student (.eom)\n"
     "  --json               one JSON object {output, params, teacher_params, epochs,\n"
@@ -42,7 +45,8 @@ int eo_cmd_distill(int argc, char **argv)
         fputs(eo_cc_train_help, stdout);
         return EO_EXIT_OK;
     }
-    const char *teacher_path = NULL, *spec = NULL, *data = NULL, *out = NULL, *v = NULL;
+    const char *teacher_path = NULL, *spec = NULL, *data = NULL, *out = NULL, *v = NULL, *sched = NULL;
+    const char *sched_unit = "epoch";
     double T = 4.0, alpha = 0.7, val_split = 0;
     int json = 0, st = 0;
     eo_cc_train tr;
@@ -67,6 +71,12 @@ int eo_cmd_distill(int argc, char **argv)
         } else if (eo_cli_opt(argc, argv, &i, "--alpha", &v)) {
             if (!v) return EO_EXIT_USAGE;
             st = eo_cli_double(CMD, "--alpha", v, 0.0, 1.0, &alpha);
+        } else if (eo_cli_opt(argc, argv, &i, "--schedule", &v)) {
+            if (!v) return EO_EXIT_USAGE;
+            sched = v;
+        } else if (eo_cli_opt(argc, argv, &i, "--schedule-unit", &v)) {
+            if (!v) return EO_EXIT_USAGE;
+            sched_unit = v;
         } else if (eo_cli_opt(argc, argv, &i, "--val-split", &v)) {
             if (!v) return EO_EXIT_USAGE;
             st = eo_cli_double(CMD, "--val-split", v, 0.0, 0.99, &val_split);
@@ -85,6 +95,14 @@ int eo_cmd_distill(int argc, char **argv)
     eo_train_params p;
     int rc = eo_cc_train_params(CMD, &tr, &p);
     if (rc) return rc;
+    if (strcmp(sched_unit, "epoch") && strcmp(sched_unit, "step"))
+        return eo_cli_usage(CMD, "--schedule-unit: expected epoch or step, got '%s'", sched_unit);
+    if (sched) {
+        eo_error se;
+        eo_error_clear(&se);
+        if (eo_schedule_parse(sched, &p.schedule, &se)) return eo_cli_usage(CMD, "--schedule: %s", se.msg);
+    }
+    p.schedule_per_step = !strcmp(sched_unit, "step");
     eo_model *teacher = NULL, *s = NULL;
     eo_scaler sc;
     eo_model_meta meta;
