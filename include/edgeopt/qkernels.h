@@ -70,9 +70,10 @@ typedef enum eo_q8_path {
     EO_Q8_PATH_AUTO = 0,
     EO_Q8_PATH_REF = 1,
     EO_Q8_PATH_AVX2 = 2,
+    EO_Q8_PATH_VNNI = 3, /* the AVX2 kernels plus eo_q8_fc_packed on vpdpbusd */
     EO_Q8_PATH_COUNT
 } eo_q8_path;
-const char *eo_q8_path_name(eo_q8_path p); /* "auto", "ref", "avx2" */
+const char *eo_q8_path_name(eo_q8_path p); /* "auto", "ref", "avx2", "vnni" */
 int eo_q8_path_from_name(const char *name, eo_q8_path *out);
 
 /* ------------------------------------------------------------- dispatch */
@@ -80,7 +81,7 @@ int eo_q8_path_from_name(const char *name, eo_q8_path *out);
 /* One implementation of every int8 kernel; signatures and contracts are
  * those of the _ref functions in qref.h. */
 typedef struct eo_q8_ops {
-    const char *name; /* "ref" or "avx2" */
+    const char *name; /* "ref", "avx2" or "vnni" */
     int (*fc)(const eo_q8_params *p, int32_t batch, int32_t in, int32_t out,
               const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
     int (*conv2d)(const eo_q8_params *p, const eo_q8_geom *g, int32_t oc, const int8_t *x,
@@ -100,7 +101,7 @@ typedef struct eo_q8_ops {
 /* The table for a path (borrowed, static, valid forever), or NULL when this
  * build or CPU cannot run it. AUTO never returns NULL. */
 const eo_q8_ops *eo_q8_ops_get(eo_q8_path path);
-/* Name of the path AUTO resolves to on this CPU: "avx2" or "ref". */
+/* Name of the path AUTO resolves to on this CPU: "vnni", "avx2" or "ref". */
 const char *eo_q8_path_active(void);
 
 /* Dispatched kernels (same contracts as the _ref versions in qref.h). */
@@ -118,6 +119,28 @@ int eo_q8_gap(int32_t n, int32_t c, int32_t hw, int32_t act_min, int32_t act_max
               const int8_t *x, int8_t *y);
 int eo_q8_quantize(size_t n, const float *x, float scale, int32_t zp, int8_t *q);
 int eo_q8_dequantize(size_t n, const int8_t *q, float scale, int32_t zp, float *x);
+
+/* ------------------------------------------- pre-packed FC (VNNI, batch 1) */
+
+/* A fully connected layer compiled once, at model-build time, for the
+ * vpdpbusd kernels (AVX-512 VNNI on zmm, else AVX-VNNI on ymm): weights
+ * interleaved in groups of 4 inputs x 16 outputs, and per output row the
+ * constant bias[o] - (128 + in_zp) * sum_i w[o][i], because the kernel feeds
+ * the activations as unsigned bytes x + 128 (vpdpbusd multiplies u8 by s8).
+ * The int32 sums are exact, so eo_q8_fc_packed is bit-identical to
+ * eo_q8_fc_ref with the same parameters. The pack is self-contained (it
+ * copies zero points, clamp, multipliers and shifts) and position
+ * independent; keep it 64-byte aligned for speed.
+ * eo_q8_fc_pack_bytes: bytes of the pack (0 if in/out are out of range).
+ * eo_q8_fc_pack: validates like eo_q8_fc_ref and fills dst (bytes >= the size).
+ * eo_q8_fc_packed: y [batch][out] from x [batch][in]; EO_ERR_UNSUPPORTED when
+ * this build or CPU has no VNNI (callers then use eo_q8_fc on the raw weights). */
+size_t eo_q8_fc_pack_bytes(int32_t in, int32_t out);
+int eo_q8_fc_pack(const eo_q8_params *p, int32_t in, int32_t out, const int8_t *w,
+                  const int32_t *bias, void *dst, size_t bytes);
+int eo_q8_fc_packed(const void *pack, int32_t batch, const int8_t *x, int8_t *y);
+/* 1 when eo_q8_fc_packed runs on this CPU. */
+int eo_q8_fc_packed_available(void);
 
 /* ------------------------------------------------- quantization math (host) */
 

@@ -165,6 +165,36 @@ static void carve_all(carve *c, const eo_qop *ops, int nops, const eo_layer_desc
     }
 }
 
+/* Packed FC weights (eo_q8_fc_pack) of every FC op when this CPU has a packed
+ * kernel: pointer table, then the packs back to back from a 64-byte boundary
+ * (pack sizes are multiples of 64). The constants block is only 16-aligned,
+ * so 63 bytes of slack are counted. Model-build time, never at inference. */
+static int carve_packs(carve *c, const eo_qop *ops, int nops, const void ***table)
+{
+    if (!eo_q8_fc_packed_available()) return EO_OK;
+    size_t total = 0;
+    for (int i = 0; i < nops; i++)
+        if (ops[i].kind == EO_QOP_FC && !eo_size_add(total, eo_q8_fc_pack_bytes(ops[i].fan_in, ops[i].out_ch), &total))
+            c->overflow = 1;
+    const void **tab = take(c, (size_t)nops, sizeof *tab);
+    unsigned char *area = take(c, total + 63u, 1);
+    if (!c->base || c->overflow) return EO_OK;
+    area += (64u - ((uintptr_t)area & 63u)) & 63u;
+    for (int i = 0; i < nops; i++) {
+        const eo_qop *o = &ops[i];
+        tab[i] = NULL;
+        if (o->kind != EO_QOP_FC) continue;
+        size_t n = eo_q8_fc_pack_bytes(o->fan_in, o->out_ch);
+        eo_q8_params p = {o->in_zp, o->out_zp, o->act_min, o->act_max, o->n_wscale, o->mult, o->shift};
+        int rc = eo_q8_fc_pack(&p, o->fan_in, o->out_ch, o->w, o->bias, area, n);
+        if (rc) return rc;
+        tab[i] = area;
+        area += n;
+    }
+    *table = tab;
+    return EO_OK;
+}
+
 int eo_qmodel_create(const int64_t in_shape[3], float in_scale, int32_t in_zp, const eo_qop *ops, int nops,
                      int final_softmax, const eo_layer_desc *layers, int nlayers, const eo_allocator *alloc,
                      eo_qmodel **out, eo_error *err)
@@ -194,6 +224,8 @@ int eo_qmodel_create(const int64_t in_shape[3], float in_scale, int32_t in_zp, c
     eo_qop *dummy_ops;
     eo_layer_desc *dummy_layers;
     carve_all(&c, ops, nops, layers, nlayers, &dummy_ops, &dummy_layers);
+    const void **dummy_packs;
+    carve_packs(&c, ops, nops, &dummy_packs);
     size_t total;
     if (c.overflow || !eo_size_add(c.used, sizeof(eo_qmodel) + 16, &total))
         return eo_error_set(err, EO_ERR_RANGE, "quantized model too large");
@@ -208,6 +240,11 @@ int eo_qmodel_create(const int64_t in_shape[3], float in_scale, int32_t in_zp, c
     size_t off = (sizeof(eo_qmodel) + 15u) & ~(size_t)15u;
     carve c2 = {blk + off, 0, 0};
     carve_all(&c2, ops, nops, layers, nlayers, &q->ops, &q->layers);
+    int prc = carve_packs(&c2, q->ops, nops, &q->pack);
+    if (prc) { /* cannot happen: check_op ran the same checks as eo_q8_fc_pack */
+        eo_free(alloc, blk);
+        return eo_error_set(err, prc, "cannot pack the FC weights (%s)", eo_status_str(prc));
+    }
     q->nops = nops;
     q->nlayers = nlayers;
     memcpy(q->in_shape, in_shape, sizeof q->in_shape);
@@ -217,6 +254,7 @@ int eo_qmodel_create(const int64_t in_shape[3], float in_scale, int32_t in_zp, c
     q->max_act = (size_t)max_act;
     q->out_numel = (size_t)numel3(cur);
     q->kops = eo_q8_ops_get(EO_Q8_PATH_AUTO);
+    q->use_pack = q->pack != NULL;
     *out = q;
     return EO_OK;
 }
@@ -294,6 +332,7 @@ int eo_qmodel_set_path(eo_qmodel *q, eo_q8_path path)
     const eo_q8_ops *k = eo_q8_ops_get(path);
     if (!q || !k) return EO_ERR_UNSUPPORTED;
     q->kops = k;
+    q->use_pack = q->pack && (path == EO_Q8_PATH_AUTO || path == EO_Q8_PATH_VNNI);
     return EO_OK;
 }
 
@@ -318,8 +357,10 @@ int eo_qmodel_reserve(eo_qmodel *q, int max_batch, eo_error *err)
 }
 
 /* One op: x [batch][in] -> y [batch][out]. */
-static int run_op(const eo_qmodel *q, const eo_qop *o, int batch, const int8_t *x, int8_t *y)
+static int run_op(const eo_qmodel *q, int i, int batch, const int8_t *x, int8_t *y)
 {
+    const eo_qop *o = &q->ops[i];
+    if (q->use_pack && q->pack[i]) return eo_q8_fc_packed(q->pack[i], batch, x, y);
     const eo_q8_ops *k = q->kops;
     eo_q8_params p = {o->in_zp, o->out_zp, o->act_min, o->act_max, o->n_wscale, o->mult, o->shift};
     eo_q8_geom g = o->geom;
@@ -345,7 +386,7 @@ static int run_upto(eo_qmodel *q, const int8_t *x, int batch, int last, const in
     for (int i = 0; i <= last; i++) {
         int8_t *y = q->buf[which];
         if (y == in) y = q->buf[which ^= 1];
-        int rc = run_op(q, &q->ops[i], batch, in, y);
+        int rc = run_op(q, i, batch, in, y);
         if (rc) return rc;
         in = y;
         which ^= 1;

@@ -7,6 +7,52 @@
 
 #include "edgeopt/qkernels.h"
 
+/* Layout of a pack made by eo_q8_fc_pack (qfc_pack.c), read by the VNNI
+ * kernels. Every part starts on a 64-byte boundary of the pack:
+ *   header   this struct, padded to 64 bytes;
+ *   c        int32 [blocks * 16]: bias[o] - (128 + in_zp) * sum_i w[o][i]
+ *            (0 past out): the accumulator's start value;
+ *   mult     int32 [blocks * 16]: the Q31 multiplier of row o (per-tensor
+ *            values repeated), 0 past out;
+ *   shift    int32 [blocks * 16], 0 past out;
+ *   w        int8 [blocks][groups][16][4]: w[16 b + r][4 g + k] at
+ *            ((b * groups + g) * 16 + r) * 4 + k, zero past in and out.
+ * One vpdpbusd of a broadcast group of 4 unsigned inputs against the 64
+ * bytes of (b, g) adds those 4 products into the 16 rows of block b. */
+#define EO_Q8_PACK_MAGIC UINT32_C(0x51385043) /* "CP8Q" */
+typedef struct eo__q8_pack_hdr {
+    uint32_t magic;
+    int32_t in, out, groups, blocks;
+    int32_t in_zp, out_zp, act_min, act_max;
+} eo__q8_pack_hdr;
+#define EO_Q8_PACK_HDR_BYTES 64u
+
+static inline const int32_t *eo__q8_pack_c(const eo__q8_pack_hdr *h)
+{
+    return (const int32_t *)(const void *)((const unsigned char *)h + EO_Q8_PACK_HDR_BYTES);
+}
+static inline const int32_t *eo__q8_pack_mult(const eo__q8_pack_hdr *h)
+{
+    return eo__q8_pack_c(h) + (size_t)h->blocks * 16u;
+}
+static inline const int32_t *eo__q8_pack_shift(const eo__q8_pack_hdr *h)
+{
+    return eo__q8_pack_c(h) + (size_t)h->blocks * 32u;
+}
+static inline const int8_t *eo__q8_pack_w(const eo__q8_pack_hdr *h)
+{
+    return (const int8_t *)(const void *)(eo__q8_pack_c(h) + (size_t)h->blocks * 48u);
+}
+
+/* The packed FC kernels: EO__Q8_ISA_ZMM (AVX-512 F/BW/VL + VNNI, qfc_avx512vnni.c)
+ * or EO__Q8_ISA_YMM (AVX-VNNI, qfc_avxvnni.c). eo__q8_packed_isa: the best this
+ * CPU runs (EO__Q8_ISA_NONE without either). eo__q8_fc_packed_isa runs a given
+ * one (tests compare both): EO_ERR_UNSUPPORTED when the CPU lacks it. */
+enum { EO__Q8_ISA_NONE = 0, EO__Q8_ISA_YMM = 1, EO__Q8_ISA_ZMM = 2 };
+int eo__q8_packed_isa(void);
+int eo__q8_cpu_has_isa(int isa);
+int eo__q8_fc_packed_isa(int isa, const void *pack, int32_t batch, const int8_t *x, int8_t *y);
+
 #if defined(EO_HAVE_X86)
 int eo__q8_fc_avx2(const eo_q8_params *p, int32_t batch, int32_t in, int32_t out,
                    const int8_t *x, const int8_t *w, const int32_t *bias, int8_t *y);
@@ -22,6 +68,10 @@ int eo__q8_gap_avx2(int32_t n, int32_t c, int32_t hw, int32_t act_min, int32_t a
                     const int8_t *x, int8_t *y);
 int eo__q8_quantize_avx2(size_t n, const float *x, float scale, int32_t zp, int8_t *q);
 int eo__q8_dequantize_avx2(size_t n, const int8_t *q, float scale, int32_t zp, float *x);
+/* eo_q8_fc_packed on zmm (qfc_avx512vnni.c: AVX-512 F/BW/VL/VNNI) and on
+ * ymm (qfc_avxvnni.c: AVX-VNNI); the pack is checked by the caller. */
+void eo__q8_fc_packed_avx512vnni(const eo__q8_pack_hdr *h, int32_t batch, const int8_t *x, int8_t *y);
+void eo__q8_fc_packed_avxvnni(const eo__q8_pack_hdr *h, int32_t batch, const int8_t *x, int8_t *y);
 #endif
 
 #endif

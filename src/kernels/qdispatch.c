@@ -1,10 +1,16 @@
-/* int8 kernel dispatch: two const tables (portable reference, AVX2) and a CPU
- * check that picks one. No mutable state: the check is a read of the CPU
- * model that the compiler runtime fills before main. */
+/* int8 kernel dispatch: three const tables (portable reference, AVX2, VNNI)
+ * and a CPU check that picks one, plus the packed-FC entry points. */
 #include <string.h>
 
 #include "edgeopt/qkernels.h"
+#include "kernels/internal.h"
 #include "kernels/q8_internal.h"
+#if defined(EO_HAVE_X86)
+#include <stdatomic.h>
+#if defined(__GNUC__)
+#include <cpuid.h>
+#endif
+#endif
 
 static const eo_q8_ops q8_ref_ops = {
     .name = "ref",
@@ -30,7 +36,90 @@ static const eo_q8_ops q8_avx2_ops = {
     .quantize = eo__q8_quantize_avx2,
     .dequantize = eo__q8_dequantize_avx2,
 };
+
+/* The VNNI path differs from AVX2 only in the packed FC (eo_q8_fc_packed),
+ * which int8 models use for their FC ops; the unpacked eo_q8_fc stays on
+ * AVX2 (its weights come without the per-row sums the VNNI form needs). */
+static const eo_q8_ops q8_vnni_ops = {
+    .name = "vnni",
+    .fc = eo__q8_fc_avx2,
+    .conv2d = eo__q8_conv2d_avx2,
+    .dwconv2d = eo__q8_dwconv2d_avx2,
+    .maxpool = eo__q8_maxpool_avx2,
+    .avgpool = eo__q8_avgpool_avx2,
+    .gap = eo__q8_gap_avx2,
+    .quantize = eo__q8_quantize_avx2,
+    .dequantize = eo__q8_dequantize_avx2,
+};
 #endif
+
+int eo__q8_cpu_has_isa(int isa)
+{
+#if defined(EO_HAVE_X86) && defined(__GNUC__)
+    if (isa == EO__Q8_ISA_YMM) return eo__cpu_has_avx_vnni();
+    if (isa == EO__Q8_ISA_ZMM) {
+        /* AVX-512 F/BW/VL with the OS saving zmm state, plus VNNI: cpuid 7.0 ECX bit 11 */
+        unsigned int a, b, c, d;
+        if (!eo__cpu_has_avx512() || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+        return (c >> 11) & 1u;
+    }
+#else
+    (void)isa;
+#endif
+    return 0;
+}
+
+#if defined(EO_HAVE_X86)
+/* The one piece of mutable state here: a cache of a constant fact (cpuid is
+ * slow, a VM exit under a hypervisor, and eo_q8_ops_get runs per call). Racing
+ * first calls store the same value. */
+static atomic_int q8_isa_cache = -1;
+#endif
+
+int eo__q8_packed_isa(void)
+{
+#if defined(EO_HAVE_X86)
+    int v = atomic_load_explicit(&q8_isa_cache, memory_order_relaxed);
+    if (v >= 0) return v;
+    v = eo__q8_cpu_has_isa(EO__Q8_ISA_ZMM)   ? EO__Q8_ISA_ZMM
+        : eo__q8_cpu_has_isa(EO__Q8_ISA_YMM) ? EO__Q8_ISA_YMM
+                                             : EO__Q8_ISA_NONE;
+    atomic_store_explicit(&q8_isa_cache, v, memory_order_relaxed);
+    return v;
+#else
+    return EO__Q8_ISA_NONE;
+#endif
+}
+
+int eo_q8_fc_packed_available(void) { return eo__q8_packed_isa() != EO__Q8_ISA_NONE; }
+
+/* Checks the pack's header and the sizes; the pack's contents were checked
+ * by eo_q8_fc_pack. */
+static int packed_run(int isa, const void *pack, int32_t batch, const int8_t *x, int8_t *y)
+{
+    const eo__q8_pack_hdr *h = pack;
+    if (!h || !x || !y || batch < 1 || h->magic != EO_Q8_PACK_MAGIC) return EO_Q8_EINVAL;
+    if ((uint64_t)batch * (uint64_t)h->in > (uint64_t)SIZE_MAX ||
+        (uint64_t)batch * (uint64_t)h->out > (uint64_t)SIZE_MAX)
+        return EO_Q8_ERANGE;
+    if (isa == EO__Q8_ISA_NONE) return EO_ERR_UNSUPPORTED;
+#if defined(EO_HAVE_X86)
+    if (isa == EO__Q8_ISA_ZMM) eo__q8_fc_packed_avx512vnni(h, batch, x, y);
+    else eo__q8_fc_packed_avxvnni(h, batch, x, y);
+#endif
+    return EO_Q8_OK;
+}
+
+int eo__q8_fc_packed_isa(int isa, const void *pack, int32_t batch, const int8_t *x, int8_t *y)
+{
+    if (isa != EO__Q8_ISA_YMM && isa != EO__Q8_ISA_ZMM) return EO_Q8_EINVAL;
+    return eo__q8_cpu_has_isa(isa) ? packed_run(isa, pack, batch, x, y) : EO_ERR_UNSUPPORTED;
+}
+
+int eo_q8_fc_packed(const void *pack, int32_t batch, const int8_t *x, int8_t *y)
+{
+    return packed_run(eo__q8_packed_isa(), pack, batch, x, y);
+}
 
 #if defined(EO_HAVE_X86)
 static int q8_have_avx2(void)
@@ -53,8 +142,15 @@ const eo_q8_ops *eo_q8_ops_get(eo_q8_path path)
 #else
         return NULL;
 #endif
+    case EO_Q8_PATH_VNNI:
+#if defined(EO_HAVE_X86)
+        return q8_have_avx2() && eo_q8_fc_packed_available() ? &q8_vnni_ops : NULL;
+#else
+        return NULL;
+#endif
     case EO_Q8_PATH_AUTO: {
-        const eo_q8_ops *a = eo_q8_ops_get(EO_Q8_PATH_AVX2);
+        const eo_q8_ops *a = eo_q8_ops_get(EO_Q8_PATH_VNNI);
+        if (!a) a = eo_q8_ops_get(EO_Q8_PATH_AVX2);
         return a ? a : &q8_ref_ops;
     }
     default: return NULL;
@@ -63,7 +159,7 @@ const eo_q8_ops *eo_q8_ops_get(eo_q8_path path)
 
 const char *eo_q8_path_active(void) { return eo_q8_ops_get(EO_Q8_PATH_AUTO)->name; }
 
-static const char *const q8_path_names[EO_Q8_PATH_COUNT] = {"auto", "ref", "avx2"};
+static const char *const q8_path_names[EO_Q8_PATH_COUNT] = {"auto", "ref", "avx2", "vnni"};
 static const char *const q8_act_names[EO_Q8_ACT_COUNT] = {"none", "relu", "relu6"};
 
 const char *eo_q8_path_name(eo_q8_path p)

@@ -362,6 +362,10 @@ static void test_paths_bit_identical(void **state)
         assert_int_equal(eo_qmodel_forward_q8(q, xq, 64, y2), EO_OK);
         assert_memory_equal(y1, y2, sizeof y1);
     }
+    if (eo_qmodel_set_path(q, EO_Q8_PATH_VNNI) == EO_OK) { /* FC ops on their packed weights */
+        assert_int_equal(eo_qmodel_forward_q8(q, xq, 64, y2), EO_OK);
+        assert_memory_equal(y1, y2, sizeof y1);
+    }
     /* the float wrapper is quantize -> forward_q8 -> dequantize */
     float of[64 * 3];
     assert_int_equal(eo_qmodel_forward(q, xi, 64, of), EO_OK);
