@@ -278,9 +278,10 @@ typedef enum eo_tune_strategy {
     EO_TUNE_HYPERBAND = 3, /* Li et al. 2017 */
     EO_TUNE_TPE = 4,       /* Bergstra et al. 2011 */
     EO_TUNE_GP = 5,        /* GP (Matern 5/2) + expected improvement */
+    EO_TUNE_BOHB = 6,      /* Hyperband sampling from TPE (Falkner et al. 2018) */
     EO_TUNE_STRATEGY_COUNT
 } eo_tune_strategy;
-/* "grid", "random", "halving", "hyperband", "tpe", "gp". */
+/* "grid", "random", "halving", "hyperband", "tpe", "gp", "bohb". */
 const char *eo_tune_strategy_name(int s);
 int eo_tune_strategy_from_name(const char *name);
 
@@ -311,7 +312,9 @@ int eo_tune_nondominated_sort(size_t n, size_t m, const double *f, int *rank);
 
 typedef enum eo_tune_fsync {
     EO_TUNE_FSYNC_NONE = 0,  /* one write() per record: survives a killed process, not a power loss */
-    EO_TUNE_FSYNC_TRIAL = 1, /* also fdatasync after the header and every end-of-job record (default) */
+    EO_TUNE_FSYNC_TRIAL = 1, /* also fdatasync after the header and every end-of-job record, in a
+                                background thread while the next job runs (group commit); the
+                                study returns only once every record is flushed (default) */
     EO_TUNE_FSYNC_ALL = 2,   /* fdatasync after every record */
     EO_TUNE_FSYNC_COUNT
 } eo_tune_fsync;
@@ -339,7 +342,8 @@ typedef void (*eo_tune_progress_fn)(const eo_tune_progress *p, void *user);
 typedef struct eo_tune_params {
     eo_tune_strategy strategy;  /* default random */
     long trials;                /* configurations (default 20; grid: 0 = the whole grid,
-                                   halving: the configurations of its one bracket) */
+                                   halving: the configurations of its one bracket;
+                                   hyperband/bohb: unused, 0 allowed) */
     int max_epochs;             /* budget of a full evaluation, R (default 10) */
     int min_epochs;             /* halving/Hyperband smallest budget (default 1) */
     double eta;                 /* halving/Hyperband reduction factor (default 3) */

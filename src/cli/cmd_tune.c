@@ -56,18 +56,22 @@ static const char *help =
     "\n"
     "search:\n"
     "  --space TEXT|@FILE   the search space (required)\n"
-    "  --strategy S         grid | random | halving | hyperband | tpe | gp (default random)\n"
+    "  --strategy S         grid | random | halving | hyperband | bohb | tpe | gp\n"
+    "                       (default random); bohb = hyperband drawing 2/3 of its\n"
+    "                       configurations from a TPE model of the results so far\n"
+    "                       (its brackets run one after another)\n"
     "  --trials N           configurations (default 20; grid: all its points;\n"
-    "                       halving: its first rung; ignored by hyperband)\n"
+    "                       halving: its first rung; ignored by hyperband/bohb)\n"
     "  --max-epochs E       epochs of a full evaluation (default 10)\n"
-    "  --min-epochs E       halving/hyperband smallest budget (default 1)\n"
-    "  --eta X              halving/hyperband reduction factor (default 3)\n"
+    "  --min-epochs E       halving/hyperband/bohb smallest budget (default 1)\n"
+    "  --eta X              halving/hyperband/bohb reduction factor (default 3)\n"
     "  --budget-epochs B    stop starting trials when B epochs are planned; hyperband\n"
-    "                       repeats its brackets within B (default: no limit)\n"
+    "                       and bohb repeat their brackets within B, a smaller last\n"
+    "                       bracket using the rest (default: no limit)\n"
     "  --grid-points N      grid points of continuous parameters (default 3)\n"
     "  --startup N          tpe/gp random trials first (default 10)\n"
     "  --candidates N       tpe (24) / gp (1000) candidates per proposal\n"
-    "  --gamma X            tpe good fraction (default 0.15)\n"
+    "  --gamma X            tpe/bohb good fraction (default 0.15)\n"
     "  --lag N              tpe/gp: trial t is proposed from trials < t-N, so N+1\n"
     "                       trials can run at once (default 1; independent of --jobs)\n"
     "  --prune              median stopping: stop a trial worse than the median of the\n"
@@ -90,12 +94,20 @@ static const char *help =
     "  --resume             continue the study in FILE\n"
     "  --jobs N             trials in parallel on this machine (default 1); under\n"
     "                       mpirun -np N the trials go to ranks 1..N-1 instead\n"
-    "  --fsync MODE         none | trial | all: fdatasync the log after every\n"
-    "                       record (all), after each finished trial (trial, default)\n"
+    "  --fsync MODE         none | trial | all (default trial). Every record is one\n"
+    "                       write(): a killed process loses no finished trial in\n"
+    "                       any mode. trial: a background thread fdatasyncs the log\n"
+    "                       after each finished trial while the next one runs (one\n"
+    "                       flush covers the trials that ended meanwhile) and the\n"
+    "                       study flushes everything before it exits, also on\n"
+    "                       Ctrl-C/SIGTERM; a power loss can lose the trials that\n"
+    "                       ended since the last flush began (with training: the\n"
+    "                       one being flushed). all: fdatasync after every record,\n"
+    "                       waiting for it. none: never (power loss may lose more)\n"
     "\n"
     "output:\n"
     "  --plot FILE          score per trial with best-so-far, parameters against the\n"
-    "                       score, rungs (halving/hyperband), Pareto front (.png/.svg)\n"
+    "                       score, rungs (halving/hyperband/bohb), Pareto front (.png/.svg)\n"
     "  -o, --output FILE    retrain the best configuration (its seed and epochs) and\n"
     "                       save it (.eom)\n"
     "  --json               one JSON object {best, best_score, trials, epochs_total,\n"
@@ -340,9 +352,9 @@ static int tune_main(int argc, char **argv, int rank)
     eo_error_clear(&e);
     eo_tune_params p = eo_tune_defaults();
     int strat = eo_tune_strategy_from_name(o.strategy);
-    if (strat < 0) return eo_cli_usage(CMD, "--strategy: expected grid, random, halving, hyperband, tpe or gp, got '%s'", o.strategy);
+    if (strat < 0) return eo_cli_usage(CMD, "--strategy: expected grid, random, halving, hyperband, bohb, tpe or gp, got '%s'", o.strategy);
     p.strategy = (eo_tune_strategy)strat;
-    p.trials = o.trials > 0 ? o.trials : (strat == EO_TUNE_GRID || strat == EO_TUNE_HYPERBAND ? 0 : 20);
+    p.trials = o.trials > 0 ? o.trials : (strat == EO_TUNE_GRID || strat == EO_TUNE_HYPERBAND || strat == EO_TUNE_BOHB ? 0 : 20);
     p.max_epochs = (int)o.max_epochs;
     p.min_epochs = (int)o.min_epochs;
     p.eta = o.eta;
@@ -373,7 +385,8 @@ static int tune_main(int argc, char **argv, int rank)
     }
     if (o.function && (o.constraint || o.objectives))
         return eo_cli_usage(CMD, "--constraint and --objectives need a model (not --function)");
-    if ((strat == EO_TUNE_HALVING || strat == EO_TUNE_HYPERBAND) && o.max_epochs < o.min_epochs)
+    int hb = strat == EO_TUNE_HALVING || strat == EO_TUNE_HYPERBAND || strat == EO_TUNE_BOHB;
+    if (hb && o.max_epochs < o.min_epochs)
         return eo_cli_usage(CMD, "--max-epochs must be >= --min-epochs (%ld) for %s", o.min_epochs, o.strategy);
     if (o.max_epochs == 0 && !o.function) return eo_cli_usage(CMD, "--max-epochs must be >= 1 when training");
     const char *why = eo_tune_params_check(&p);
@@ -447,7 +460,7 @@ static int tune_main(int argc, char **argv, int rank)
             rc = eo_cli_usage(CMD, "--scale: expected auto, standard, minmax or none, got '%s'", o.scale);
             goto done;
         }
-        if (strat == EO_TUNE_HALVING || strat == EO_TUNE_HYPERBAND) {
+        if (hb) { /* promoted trials continue from their checkpoints */
             snprintf(ckdir, sizeof ckdir, "%s.ckpt", o.study);
             su.ckpt_dir = ckdir;
         }

@@ -24,10 +24,28 @@
  * non-domination rank, then the first objective), ties by trial number;
  * pruned, failed or rejected evaluations are never promoted.
  *
+ * With budget_epochs, when the next bracket no longer fits, a smaller one
+ * fills the rest: the same bracket (or the next smaller s) started from fewer
+ * configurations (at least eta when it has several rungs), the largest that
+ * fits; so the study spends up to its budget rather than stopping up to one
+ * bracket short of it.
+ *
+ * BOHB (Falkner, Klein and Hutter 2018, "BOHB: robust and efficient
+ * hyperparameter optimization at scale", ICML, sec. 4): Hyperband whose new
+ * configurations come from a model instead of uniformly. A third of them are
+ * still drawn at random (the paper's random fraction, which keeps Hyperband's
+ * worst-case guarantee); the others are TPE proposals (eo__tpe_propose) fitted
+ * on the results at the largest budget that has at least dim + 3 usable ones
+ * (the paper's N_min + 2 with N_min = dim + 1), split at the gamma quantile
+ * (params.gamma) into good and bad. Without such a budget the draw is random.
+ * So that each bracket sees the results of the ones before, a BOHB bracket
+ * starts only when every job issued so far has been told (the paper's
+ * sequential algorithm; --jobs parallelizes within a rung).
+ *
  * Determinism: rung i+1 of a bracket is issued only when every job of rung i
- * has been told; all brackets of an iteration start at once (their rung-0
- * jobs are issued in bracket order), so the job sequence is fixed by the
- * seed and the results alone. */
+ * has been told; all Hyperband brackets of an iteration start at once (their
+ * rung-0 jobs are issued in bracket order), and BOHB brackets once nothing is
+ * pending, so the job sequence is fixed by the seed and the results alone. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +86,7 @@ typedef struct bracket {
 typedef struct hb {
     eo__strategy base;
     int halving;
+    int model;          /* BOHB: model-based sampling of new configurations */
     int smax;
     int next_s;         /* next bracket's s within the iteration */
     int exhausted;      /* no more brackets */
@@ -81,8 +100,8 @@ typedef struct hb {
 static void bracket_free(bracket *b)
 {
     for (int i = 0; i < b->nr; i++) {
-        free(b->jobs[i]);
-        free(b->promo[i]);
+        if (b->jobs) free(b->jobs[i]);
+        if (b->promo) free(b->promo[i]);
     }
     free(b->n);
     free(b->epochs);
@@ -108,8 +127,10 @@ static long bracket_cost(const eo__history *h, const bracket *b)
     return c;
 }
 
-/* Build bracket s (halving: n configurations from params.trials). */
-static int bracket_make(hb *H, int s, bracket *b)
+/* Build bracket s (halving: n configurations from params.trials); n0 > 0
+ * starts it from n0 configurations instead (rung i keeps floor(n0 eta^-i),
+ * at least 1). */
+static int bracket_make(hb *H, int s, long n0, bracket *b)
 {
     const eo_tune_params *p = H->base.p;
     memset(b, 0, sizeof *b);
@@ -126,7 +147,9 @@ static int bracket_make(hb *H, int s, bracket *b)
     eo_hb_rung rr[64];
     if (eo_hyperband_bracket(R, p->eta, s, rr, 64) < 0) return EO_ERR_INVALID;
     for (int i = 0; i < b->nr; i++) {
-        b->n[i] = H->halving ? (long)floor((double)p->trials * pow(p->eta, -i) + 1e-9) : rr[i].n;
+        b->n[i] = n0 > 0       ? (long)floor((double)n0 * pow(p->eta, -i) + 1e-9)
+                  : H->halving ? (long)floor((double)p->trials * pow(p->eta, -i) + 1e-9)
+                               : rr[i].n;
         if (b->n[i] < 1) b->n[i] = 1;
         if (i && b->n[i] > b->n[i - 1]) b->n[i] = b->n[i - 1];
         b->epochs[i] = rung_epochs(p, i, s);
@@ -150,17 +173,44 @@ static int next_bracket(hb *H, const eo__history *h, eo_error *err)
         H->iteration++;
         H->next_s = H->smax;
     }
+    /* BOHB samples from the results: start a bracket only when they are all in */
+    if (H->model && h->told < h->njobs) return 0;
     int s = H->halving ? H->smax : H->next_s;
     bracket b;
-    if (bracket_make(H, s, &b)) {
+    if (bracket_make(H, s, 0, &b)) {
         bracket_free(&b);
         return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
     }
     long cost = bracket_cost(h, &b);
     if (!H->halving && p->budget_epochs > 0 && H->planned + cost > p->budget_epochs) {
+        /* the rest of the budget: the largest smaller bracket that fits */
+        long n_full = b.n[0];
         bracket_free(&b);
-        H->exhausted = 1;
-        return 0;
+        int found = 0;
+        for (int s2 = s; !found && s2 >= 0; s2--) {
+            eo_hb_rung rr[64];
+            double R = (double)p->max_epochs / p->min_epochs;
+            if (eo_hyperband_bracket(R, p->eta, s2, rr, 64) < 0) break;
+            long hi = s2 == s ? n_full - 1 : rr[0].n - 1;
+            long lo = s2 > 0 ? (long)ceil(p->eta - 1e-9) : 1;
+            for (long n0 = hi; !found && n0 >= lo; n0--) {
+                if (bracket_make(H, s2, n0, &b)) {
+                    bracket_free(&b);
+                    return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
+                }
+                cost = bracket_cost(h, &b);
+                if (H->planned + cost <= p->budget_epochs) {
+                    found = 1;
+                    H->next_s = s2;
+                } else {
+                    bracket_free(&b);
+                }
+            }
+        }
+        if (!found) {
+            H->exhausted = 1;
+            return 0;
+        }
     }
     if (H->nb == H->capb) {
         size_t cap = H->capb ? 2 * H->capb : 8;
@@ -192,19 +242,14 @@ static int cmp_rank(const void *a, const void *b)
     return (x->trial > y->trial) - (x->trial < y->trial);
 }
 
-/* Decide the promotions into rung i (rung i-1 fully told). */
-static int promote(eo__strategy *st, bracket *b, int i, const eo__history *h)
+/* The usable results among jobs[0..m), best first (several objectives: by
+ * non-domination rank, then the first objective; ties by trial) into it
+ * (capacity m). Returns how many, or EO_ERR_NOMEM. */
+static long rank_jobs(const eo__history *h, const long *jobs, long m, rank_item *it)
 {
-    long m = b->count[i - 1];
-    rank_item *it = malloc((size_t)(m ? m : 1) * sizeof *it);
-    b->promo[i] = malloc((size_t)(b->n[i] ? b->n[i] : 1) * sizeof **b->promo);
-    if (!it || !b->promo[i]) {
-        free(it);
-        return EO_ERR_NOMEM;
-    }
     long u = 0;
     for (long k = 0; k < m; k++) {
-        long j = b->jobs[i - 1][k];
+        long j = jobs[k];
         if (!eo__usable(h->status[j], h->loss[j])) continue;
         it[u].job = j;
         it[u].trial = h->trial[j];
@@ -218,7 +263,6 @@ static int promote(eo__strategy *st, bracket *b, int i, const eo__history *h)
         if (!f || !rk) {
             free(f);
             free(rk);
-            free(it);
             return EO_ERR_NOMEM;
         }
         for (long k = 0; k < u; k++) memcpy(f + k * h->nobj, h->mo + it[k].job * h->nobj, h->nobj * sizeof *f);
@@ -228,6 +272,24 @@ static int promote(eo__strategy *st, bracket *b, int i, const eo__history *h)
         free(rk);
     }
     qsort(it, (size_t)u, sizeof *it, cmp_rank);
+    return u;
+}
+
+/* Decide the promotions into rung i (rung i-1 fully told). */
+static int promote(eo__strategy *st, bracket *b, int i, const eo__history *h)
+{
+    long m = b->count[i - 1];
+    rank_item *it = malloc((size_t)(m ? m : 1) * sizeof *it);
+    b->promo[i] = malloc((size_t)(b->n[i] ? b->n[i] : 1) * sizeof **b->promo);
+    if (!it || !b->promo[i]) {
+        free(it);
+        return EO_ERR_NOMEM;
+    }
+    long u = rank_jobs(h, b->jobs[i - 1], m, it);
+    if (u < 0) {
+        free(it);
+        return EO_ERR_NOMEM;
+    }
     long np = u < b->n[i] ? u : b->n[i];
     for (long k = 0; k < np; k++) b->promo[i][k] = it[k].job;
     b->npromo[i] = np;
@@ -240,6 +302,66 @@ static int promote(eo__strategy *st, bracket *b, int i, const eo__history *h)
         if (!kept && eo__strategy_release(st, t)) return EO_ERR_NOMEM;
     }
     return EO_OK;
+}
+
+/* BOHB's share of configurations drawn at random (Falkner et al. 2018, sec. 4). */
+#define BOHB_RANDOM_FRACTION (1.0 / 3.0)
+
+/* A new configuration for trial t: uniform (Hyperband), or BOHB's draw. */
+static int sample_config(hb *H, const eo__history *h, long t, double *x)
+{
+    const eo_tune_params *P = H->base.p;
+    const eo_space *sp = H->base.space;
+    eo_rng r;
+    eo__trial_rng(P->seed, t, &r);
+    /* the coin comes from its own hash so that a random draw is the very
+     * configuration Hyperband would train as trial t */
+    double coin = (double)eo__trial_seed(P->seed ^ 0xB0B0B0B0B0B0B0B0ull, t) * 0x1p-31; /* 31 bits */
+    if (!H->model || coin < BOHB_RANDOM_FRACTION) {
+        eo_space_sample(sp, &r, x);
+        return EO_OK;
+    }
+    /* the largest budget with enough usable results */
+    long nmin = (long)h->dim + 3, n = 0;
+    int best_budget = -1;
+    for (size_t k = 0; k < h->told; k++) {
+        if (!eo__usable(h->status[k], h->loss[k]) || h->budget[k] <= best_budget) continue;
+        long c = 0;
+        for (size_t j = 0; j < h->told; j++) c += h->budget[j] == h->budget[k] && eo__usable(h->status[j], h->loss[j]);
+        if (c >= nmin) {
+            best_budget = h->budget[k];
+            n = c;
+        }
+    }
+    if (best_budget < 0) {
+        eo_space_sample(sp, &r, x);
+        return EO_OK;
+    }
+    long *jobs = malloc((size_t)n * sizeof *jobs);
+    rank_item *it = malloc((size_t)n * sizeof *it);
+    double *good = malloc((size_t)n * h->dim * sizeof *good), *bad = malloc((size_t)n * h->dim * sizeof *bad);
+    int st = jobs && it && good && bad ? EO_OK : EO_ERR_NOMEM;
+    long m = 0, u = 0;
+    for (size_t k = 0; !st && k < h->told; k++)
+        if (h->budget[k] == best_budget && eo__usable(h->status[k], h->loss[k])) jobs[m++] = (long)k;
+    if (!st) u = rank_jobs(h, jobs, m, it);
+    if (u < 0) st = EO_ERR_NOMEM;
+    if (!st) {
+        long ng = (long)ceil(P->gamma * (double)u);
+        if (ng < 1) ng = 1;
+        /* good: the best ng; bad: the rest (as the TPE strategy splits) */
+        long nbad = u - ng;
+        for (long k = 0; k < u; k++) {
+            double *dst = k < ng ? good + k * h->dim : bad + (k - ng) * h->dim;
+            memcpy(dst, h->x + (size_t)it[k].job * h->dim, h->dim * sizeof *dst);
+        }
+        st = eo__tpe_propose(sp, good, (size_t)ng, bad, (size_t)nbad, P->n_candidates, &r, x);
+    }
+    free(jobs);
+    free(it);
+    free(good);
+    free(bad);
+    return st;
 }
 
 static int rung_told(const bracket *b, int i, const eo__history *h)
@@ -256,9 +378,8 @@ static int bracket_ask(hb *H, bracket *b, const eo__history *h, eo__proposal *p)
         if (i == 0) {
             if (b->count[0] < b->n[0]) {
                 long t = H->trials++;
-                eo_rng r;
-                eo__trial_rng(H->base.p->seed, t, &r);
-                eo_space_sample(H->base.space, &r, p->x);
+                int st = sample_config(H, h, t, p->x);
+                if (st) return st;
                 p->trial = t;
                 p->rung = 0;
                 p->budget = b->epochs[0];
@@ -339,7 +460,7 @@ static void hb_destroy(eo__strategy *st)
 
 static const eo__strategy_ops hb_ops = {hb_ask, hb_tell, hb_destroy};
 
-int eo__hyperband_create(const eo_space *space, const eo_tune_params *p, int halving, eo__strategy **out,
+int eo__hyperband_create(const eo_space *space, const eo_tune_params *p, int mode, eo__strategy **out,
                          eo_error *err)
 {
     (void)space;
@@ -349,7 +470,8 @@ int eo__hyperband_create(const eo_space *space, const eo_tune_params *p, int hal
     if (smax > 60) return eo_error_set(err, EO_ERR_RANGE, "too many rungs (max_epochs / min_epochs too large for eta)");
     hb *H = calloc(1, sizeof *H);
     if (!H) return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
-    H->halving = halving;
+    H->halving = mode == 1;
+    H->model = mode == 2;
     H->smax = smax;
     H->next_s = smax;
     H->base.ops = &hb_ops;

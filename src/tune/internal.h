@@ -86,9 +86,16 @@ struct eo__strategy {
 int eo__strategy_release(eo__strategy *st, long trial);
 
 int eo__strategy_create(const eo_space *space, const eo_tune_params *p, eo__strategy **out, eo_error *err);
-int eo__hyperband_create(const eo_space *space, const eo_tune_params *p, int halving, eo__strategy **out,
+/* mode: 0 Hyperband, 1 successive halving, 2 BOHB (Hyperband with TPE sampling). */
+int eo__hyperband_create(const eo_space *space, const eo_tune_params *p, int mode, eo__strategy **out,
                          eo_error *err);
 int eo__tpe_create(eo__strategy **out, eo_error *err);
+/* One TPE proposal from explicit good and bad observations (rows of
+ * space->n values; either set may be empty): each parameter from its own
+ * pair of Parzen estimators l (good) / g (bad), the best l/g of ncand draws
+ * from l (0 = 24), as the TPE strategy does. BOHB's model-based sampling. */
+int eo__tpe_propose(const eo_space *space, const double *good, size_t ng, const double *bad, size_t nb, int ncand,
+                    eo_rng *r, double *out);
 int eo__gp_create(eo__strategy **out, eo_error *err);
 
 /* Seed of trial t: a splitmix64 hash of (seed, t), never 0. */

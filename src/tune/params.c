@@ -6,8 +6,8 @@
 
 #include "tune/internal.h"
 
-static const char *const strategy_names[EO_TUNE_STRATEGY_COUNT] = {"grid", "random", "halving",
-                                                                     "hyperband", "tpe", "gp"};
+static const char *const strategy_names[EO_TUNE_STRATEGY_COUNT] = {"grid", "random", "halving", "hyperband",
+                                                                     "tpe",  "gp",     "bohb"};
 static const char *const status_names[EO_TRIAL_STATUS_COUNT] = {"ok", "pruned", "failed", "rejected"};
 static const char *const quantity_names[EO_TUNE_QUANTITY_COUNT] = {"score", "flash", "ram", "latency", "params"};
 
@@ -78,15 +78,15 @@ const char *eo_tune_params_check(const eo_tune_params *p)
     if (!p) return "params is NULL";
     if ((int)p->strategy < 0 || p->strategy >= EO_TUNE_STRATEGY_COUNT) return "unknown strategy";
     if (p->trials < 0 || p->trials > 100000000L) return "trials must be in 0..1e8";
-    if (p->trials == 0 && p->strategy != EO_TUNE_GRID && p->strategy != EO_TUNE_HYPERBAND)
+    int hb = p->strategy == EO_TUNE_HALVING || p->strategy == EO_TUNE_HYPERBAND || p->strategy == EO_TUNE_BOHB;
+    if (p->trials == 0 && p->strategy != EO_TUNE_GRID && p->strategy != EO_TUNE_HYPERBAND &&
+        p->strategy != EO_TUNE_BOHB)
         return "trials must be >= 1";
     if (p->max_epochs < 0 || p->max_epochs > 1000000) return "max_epochs must be in 0..1e6";
     if (p->min_epochs < 1 || p->min_epochs > p->max_epochs) {
-        if (p->strategy == EO_TUNE_HALVING || p->strategy == EO_TUNE_HYPERBAND)
-            return "min_epochs must be in 1..max_epochs";
+        if (hb) return "min_epochs must be in 1..max_epochs";
     }
-    if ((p->strategy == EO_TUNE_HALVING || p->strategy == EO_TUNE_HYPERBAND) && p->max_epochs < 1)
-        return "halving and hyperband need max_epochs >= 1";
+    if (hb && p->max_epochs < 1) return "halving, hyperband and bohb need max_epochs >= 1";
     if (!(p->eta >= 1.5 && p->eta <= 100)) return "eta must be in 1.5..100";
     if (p->budget_epochs < 0) return "budget_epochs must be >= 0";
     if (p->jobs < 1 || p->jobs > 1024) return "jobs must be in 1..1024";
@@ -95,8 +95,8 @@ const char *eo_tune_params_check(const eo_tune_params *p)
     if (p->n_startup < 1 || p->n_startup > 1000000) return "n_startup must be >= 1";
     if (p->n_candidates < 0 || p->n_candidates > 1000000) return "n_candidates must be in 0..1e6";
     if (!(p->gamma > 0 && p->gamma < 1)) return "gamma must be in (0, 1)";
-    if (p->prune && (p->strategy == EO_TUNE_HALVING || p->strategy == EO_TUNE_HYPERBAND))
-        return "the median pruner does not combine with halving or hyperband (they stop trials themselves)";
+    if (p->prune && hb)
+        return "the median pruner does not combine with halving, hyperband or bohb (they stop trials themselves)";
     if (p->prune_warmup < 0 || p->prune_startup < 1) return "prune_warmup must be >= 0 and prune_startup >= 1";
     if (p->nobjectives < 0 || p->nobjectives > EO_TUNE_QUANTITY_COUNT) return "nobjectives must be in 0..5";
     int seen = 0;

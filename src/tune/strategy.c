@@ -93,6 +93,7 @@ int eo__strategy_create(const eo_space *space, const eo_tune_params *p, eo__stra
     case EO_TUNE_RANDOM: st = simple_create(space, p, 0, out, err); break;
     case EO_TUNE_HALVING: st = eo__hyperband_create(space, p, 1, out, err); break;
     case EO_TUNE_HYPERBAND: st = eo__hyperband_create(space, p, 0, out, err); break;
+    case EO_TUNE_BOHB: st = eo__hyperband_create(space, p, 2, out, err); break;
     case EO_TUNE_TPE: st = eo__tpe_create(out, err); break;
     case EO_TUNE_GP: st = eo__gp_create(out, err); break;
     default: return eo_error_set(err, EO_ERR_INVALID, "unknown strategy");

@@ -467,6 +467,17 @@ done:
     pthread_mutex_unlock(&s->mu);
     eo__exec_stop(s);
     if (eo__mpi_active(s)) eo__mpi_shutdown(s);
+    if (s->have_log) {
+        /* every record durable before the study returns, also when it was
+         * interrupted (SIGINT/SIGTERM set stop_flag and end here) */
+        eo_error fe;
+        eo_error_clear(&fe);
+        int fst = eo__log_finish(&s->log, &fe);
+        if (fst && (!st || st == EO_ERR_INTERRUPTED)) {
+            st = fst;
+            if (err) *err = fe;
+        }
+    }
     eo__log_close(&s->log);
     if (!st && s->replayed_count && s->replayed_count == (long)s->njobs && s->p.progress) {
         eo_tune_progress pg = {EO_TUNE_EV_REPLAY, NULL, NULL, 0, 0, NAN, s->replayed_count, s->jobs_done};

@@ -11,9 +11,21 @@
  * Each record is ONE write() of the whole line including its newline, on a
  * file opened with O_APPEND, so a killed process leaves at most a partial last
  * line; the reader ignores such a line (and the writer cuts it off before
- * appending). fdatasync follows per eo_tune_fsync. */
+ * appending). fdatasync follows per eo_tune_fsync:
+ *   NONE   never.
+ *   TRIAL  group commit by a background thread: an end (or header) record
+ *          asks the syncer to fdatasync the file and the writer returns at
+ *          once; the syncer flushes everything written up to the moment its
+ *          flush starts, so one flush covers every record that arrived while
+ *          the previous one ran. eo__log_finish waits for a flush of every
+ *          record. A flush error is reported by the next write (or by
+ *          finish), which makes the study abort. Without the thread (it could
+ *          not be created) the writer flushes itself, as ALL does for ends.
+ *   ALL    the writer fdatasyncs after every record. */
 #ifndef EO_TUNE_STUDYLOG_H
 #define EO_TUNE_STUDYLOG_H
+
+#include <pthread.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,6 +35,17 @@ typedef struct eo__log {
     int fd;
     int fsync_mode;
     const char *path;
+    /* background syncer (TRIAL mode) */
+    int syncer_on;              /* the thread runs; mu/cv initialised */
+    pthread_t syncer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* work for the syncer / a flush completed */
+    unsigned long written;      /* records written */
+    unsigned long wanted;       /* flush everything up to this record count */
+    unsigned long synced;       /* records known to be on disk */
+    int flushing;               /* a fdatasync is running */
+    int stop;
+    int sync_errno;             /* first fdatasync failure (sticky) */
 } eo__log;
 
 /* One job as read back from a log. */
@@ -51,11 +74,16 @@ void eo__replay_free(eo__replay *r);
 /* Open `path`: a new study creates it (EO_ERR_STATE if it exists and !resume);
  * epoch records beyond max_epochs are not kept;
  * with resume an existing log is read into *rp (rp->header != NULL) and cut to
- * its complete records; a missing one is created (rp->header == NULL). */
+ * its complete records; a missing one is created, and an empty one (a process
+ * killed before its header) is taken as is (rp->header == NULL both). */
 int eo__log_open(eo__log *l, const char *path, int resume, int fsync_mode, const eo_space *space, int max_epochs,
                  eo__replay *rp, eo_error *err);
 /* Append one record (consumes rec). sync: 1 = an end/header record. */
 int eo__log_write(eo__log *l, cJSON *rec, int sync, eo_error *err);
+/* TRIAL/ALL: make every record written so far durable (waits for the syncer's
+ * flush, or flushes); reports a flush failure. NONE: nothing. */
+int eo__log_finish(eo__log *l, eo_error *err);
+/* Stop the syncer (after one last flush of what was asked) and close. */
 void eo__log_close(eo__log *l);
 
 /* Exact numbers: cJSON prints 15 significant digits when they compare equal

@@ -237,6 +237,23 @@ static int propose_param(const eo__param *p, const double *good, size_t ng, cons
     return st;
 }
 
+int eo__tpe_propose(const eo_space *sp, const double *good, size_t ng, const double *bad, size_t nb, int ncand,
+                    eo_rng *r, double *out)
+{
+    size_t dim = sp->n;
+    double *gv = malloc((ng ? ng : 1) * sizeof *gv), *bv = malloc((nb ? nb : 1) * sizeof *bv);
+    int st = gv && bv ? EO_OK : EO_ERR_NOMEM;
+    if (ncand <= 0) ncand = 24;
+    for (size_t i = 0; !st && i < dim; i++) {
+        for (size_t k = 0; k < ng; k++) gv[k] = good[k * dim + i];
+        for (size_t k = 0; k < nb; k++) bv[k] = bad[k * dim + i];
+        st = propose_param(&sp->p[i], gv, ng, bv, nb, ncand, r, &out[i]);
+    }
+    free(gv);
+    free(bv);
+    return st;
+}
+
 static int tpe_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_error *err)
 {
     const eo_tune_params *P = st->p;

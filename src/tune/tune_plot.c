@@ -16,7 +16,7 @@ int eo_study_plot(const eo_study *s, const char *path, const char *score_name, e
     if (st) return st;
     if (!score_name) score_name = "score";
     size_t n = s->njobs;
-    int rungs = s->p.strategy == EO_TUNE_HALVING || s->p.strategy == EO_TUNE_HYPERBAND;
+    int rungs = s->p.strategy == EO_TUNE_HALVING || s->p.strategy == EO_TUNE_HYPERBAND || s->p.strategy == EO_TUNE_BOHB;
     int pareto = s->p.nobjectives >= 2;
     size_t dim = s->dim;
     size_t maxp = 24 - 1 - (size_t)rungs - (size_t)pareto;

@@ -1,5 +1,6 @@
 /* Strategies: Hyperband arithmetic against the paper's table, halving and
- * Hyperband schedules and promotions, grid enumeration, determinism per
+ * Hyperband schedules and promotions, the budget filled by a last smaller
+ * bracket, BOHB against Hyperband, grid enumeration, determinism per
  * seed, TPE against random search, GP-EI on a 1-D function, non-dominated
  * sorting against brute force. Objectives are cheap C functions. */
 #define _POSIX_C_SOURCE 200809L
@@ -185,6 +186,127 @@ static void test_hyperband_study(void **state)
     assert_true(e > 200 - 27); /* one more s=... bracket would not fit */
     assert_true(eo_study_ntrials(st) > 9 + 5 + 3);
     eo_study_destroy(st);
+    eo_space_destroy(sp);
+}
+
+/* Budget filling: R = 9, eta = 3 plans 21 + 21 + 27 = 69 epochs per iteration
+ * (continuing trials); 288 holds 4 iterations (276) and then, by hand, the
+ * s = 2 bracket started from 4 configurations instead of 9: 4 x 1 + 1 x (3-1)
+ * + 1 x (9-3) = 12 epochs, exactly the rest. */
+static void test_hyperband_fills_budget(void **state)
+{
+    (void)state;
+    eo_space *sp = space_of("a=uniform(0,1);b=uniform(0,1)");
+    for (int strat = EO_TUNE_HYPERBAND; strat <= EO_TUNE_BOHB; strat += EO_TUNE_BOHB - EO_TUNE_HYPERBAND) {
+        eo_tune_params p = eo_tune_defaults();
+        p.strategy = (eo_tune_strategy)strat;
+        p.trials = 0;
+        p.max_epochs = 9;
+        p.budget_epochs = 288;
+        p.maximize = 0;
+        eo_study *st = run(sp, &p, curve, 1);
+        assert_int_equal(eo_study_epochs(st), 288);
+        /* 4 x (9 + 5 + 3) trials and the 4 of the last bracket */
+        assert_int_equal(eo_study_ntrials(st), 4 * 17 + 4);
+        long full = 0;
+        for (size_t k = 0; k < eo_study_njobs(st); k++) {
+            eo_tune_record r;
+            eo_study_record(st, k, &r);
+            full += r.budget == 9;
+        }
+        assert_int_equal(full, 4 * (1 + 1 + 3) + 1);
+        eo_study_destroy(st);
+        /* 8 epochs left after 2 iterations and a 130-epoch budget... fit nothing more */
+        p.budget_epochs = 146; /* 2 x 69 = 138; the smallest s = 2 bracket costs 11, s = 0 one 9 */
+        st = run(sp, &p, curve, 1);
+        assert_int_equal(eo_study_epochs(st), 138);
+        eo_study_destroy(st);
+    }
+    eo_space_destroy(sp);
+}
+
+/* noisy learning curves: the noise of one evaluation is fixed by the trial
+ * seed and the budget, as a validation score would be */
+static double noisy_curve(const double *x, const eo_tune_job *job)
+{
+    return curve(x, job) + 0.02 * seed_noise(job->seed * 31 + (uint64_t)job->budget);
+}
+
+static double curve_q(const double *x)
+{
+    return (x[0] - 0.3) * (x[0] - 0.3) + 0.5 * (x[1] - 0.7) * (x[1] - 0.7);
+}
+
+/* BOHB against Hyperband at the same budget: the same brackets and epochs, and
+ * its configurations concentrate where the results are good. */
+static void test_bohb(void **state)
+{
+    (void)state;
+    eo_space *sp = space_of("x=uniform(0,1);y=uniform(0,1)");
+    double sum_hb = 0, sum_bo = 0, late_hb = 0, late_bo = 0;
+    int wins = 0;
+    const int seeds = 10;
+    for (int sd = 1; sd <= seeds; sd++) {
+        eo_tune_params p = eo_tune_defaults();
+        p.trials = 0;
+        p.max_epochs = 9;
+        p.budget_epochs = 276;
+        p.maximize = 0;
+        p.seed = (uint64_t)sd;
+        p.strategy = EO_TUNE_HYPERBAND;
+        eo_study *h = run(sp, &p, noisy_curve, 1);
+        p.strategy = EO_TUNE_BOHB;
+        eo_study *b = run(sp, &p, noisy_curve, 1);
+        assert_int_equal(eo_study_epochs(b), eo_study_epochs(h));
+        assert_int_equal(eo_study_njobs(b), eo_study_njobs(h));
+        assert_int_equal(eo_study_ntrials(b), eo_study_ntrials(h));
+        /* the first bracket has no model yet: the same 9 configurations */
+        for (size_t k = 0; k < 9; k++) {
+            eo_tune_record rh, rb;
+            eo_study_record(h, k, &rh);
+            eo_study_record(b, k, &rb);
+            assert_int_equal(rb.trial, rh.trial);
+            assert_true(rb.x[0] == rh.x[0] && rb.x[1] == rh.x[1]);
+        }
+        /* true quality of the configurations each one trains to the full budget,
+         * and of the new configurations of the last two iterations */
+        double bh = INFINITY, bb = INFINITY;
+        long nh = 0, nb = 0;
+        double mh = 0, mb = 0;
+        for (int which = 0; which < 2; which++) {
+            eo_study *st = which ? b : h;
+            for (size_t k = 0; k < eo_study_njobs(st); k++) {
+                eo_tune_record r;
+                eo_study_record(st, k, &r);
+                double q = curve_q(r.x);
+                if (r.budget == 9) *(which ? &bb : &bh) = fmin(*(which ? &bb : &bh), q);
+                if (r.rung == 0 && r.trial >= 2 * 17) {
+                    if (which) {
+                        mb += q;
+                        nb++;
+                    } else {
+                        mh += q;
+                        nh++;
+                    }
+                }
+            }
+        }
+        assert_true(nb == nh && nb > 0);
+        sum_hb += bh;
+        sum_bo += bb;
+        late_hb += mh / (double)nh;
+        late_bo += mb / (double)nb;
+        wins += bb < bh;
+        eo_study_destroy(h);
+        eo_study_destroy(b);
+    }
+    print_message("mean true loss of the best full-budget configuration over %d seeds: BOHB %.5f, Hyperband %.5f "
+                  "(BOHB better on %d); mean of late new configurations: BOHB %.4f, Hyperband %.4f\n",
+                  seeds, sum_bo / seeds, sum_hb / seeds, wins, late_bo / seeds, late_hb / seeds);
+    /* sampling follows the model (a third stays uniform, so the ratio cannot go
+     * below about 1/3; an ignored model gives about 1) */
+    assert_true(late_bo < 0.8 * late_hb);
+    assert_true(sum_bo < sum_hb);
     eo_space_destroy(sp);
 }
 
@@ -427,6 +549,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hyperband_table), cmocka_unit_test(test_hyperband_study),
+        cmocka_unit_test(test_hyperband_fills_budget), cmocka_unit_test(test_bohb),
         cmocka_unit_test(test_halving),         cmocka_unit_test(test_grid_study),
         cmocka_unit_test(test_deterministic),   cmocka_unit_test(test_tpe_beats_random),
         cmocka_unit_test(test_gp_1d),           cmocka_unit_test(test_pareto),

@@ -1,6 +1,7 @@
 /* Studies: the median pruner against a sequential re-implementation, worker
  * count independence (threads), the study log (resume from every kind of
- * cut, header mismatch, corrupt records), constraints that reject before
+ * cut, header mismatch, corrupt records; the background flushes: same log,
+ * complete after an interrupt, flush failures reported), constraints that reject before
  * training, the Pareto front of a study, and the training objective (k-fold
  * scores against the trainer used directly, retraining the best). */
 #define _POSIX_C_SOURCE 200809L
@@ -17,6 +18,7 @@
 #include "edgeopt/io.h"
 #include "edgeopt/modelfile.h"
 #include "edgeopt/tune.h"
+#include "tune/studylog.h"
 
 static eo_space *space_of(const char *text)
 {
@@ -178,16 +180,17 @@ static void test_jobs_independent(void **state)
 {
     (void)state;
     eo_space *sp = space_of("a=uniform(0,1);b=log(0.01,2)");
-    for (int strat = EO_TUNE_HALVING; strat <= EO_TUNE_GP; strat++) {
+    for (int strat = EO_TUNE_HALVING; strat <= EO_TUNE_BOHB; strat++) {
         eo_tune_params p = eo_tune_defaults();
         p.strategy = (eo_tune_strategy)strat;
+        if (strat == EO_TUNE_BOHB) p.budget_epochs = 150; /* 2 iterations and a part: the model is used */
         p.trials = strat == EO_TUNE_HALVING ? 9 : 18;
         p.max_epochs = 9;
         p.n_startup = 6;
         p.n_candidates = strat == EO_TUNE_GP ? 100 : 0;
         p.lag = 2;
         p.maximize = 0;
-        p.prune = strat >= EO_TUNE_TPE;
+        p.prune = strat == EO_TUNE_TPE || strat == EO_TUNE_GP;
         p.seed = 21;
         curve_obj o1, o2;
         co_init(&o1, 0);
@@ -288,6 +291,7 @@ static void test_resume(void **state)
     assert_non_null(full);
     /* cut points: after the header, every 7th line boundary, mid-line cuts */
     size_t cuts[64], nc = 0, line = 0;
+    cuts[nc++] = 0; /* killed between creating the log and writing its header */
     for (size_t i = 0; i < len && nc < 60; i++) {
         if (full[i] != '\n') continue;
         line++;
@@ -367,6 +371,146 @@ static void test_resume(void **state)
     eo_space_destroy(sp);
     remove(path);
     remove(ref);
+    rmdir(dir);
+}
+
+/* ------------------------------------------------- durability of the log */
+
+typedef struct stop_obj {
+    volatile int stop;
+    long evals, stop_after;
+} stop_obj;
+
+static int eval_stop(const eo_tune_job *job, eo_tune_reporter *rep, eo_tune_result *out, void *user)
+{
+    stop_obj *o = user;
+    (void)rep;
+    out->status = EO_TRIAL_OK;
+    out->score = curve_loss(job->x, job->budget);
+    out->epochs = job->budget - job->prev_budget;
+    if (++o->evals == o->stop_after) o->stop = 1; /* as SIGINT/SIGTERM set the CLI's flag */
+    return EO_OK;
+}
+
+/* Every line of the log is a complete JSON record; returns the number of
+ * end records. */
+static long complete_log(const char *path)
+{
+    size_t len;
+    char *buf = slurp(path, &len);
+    assert_non_null(buf);
+    assert_true(len > 0 && buf[len - 1] == '\n');
+    long ends = 0;
+    for (char *line = buf; *line;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        assert_non_null(o);
+        ends += !strcmp(cJSON_GetObjectItem(o, "type")->valuestring, "end");
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(buf);
+    return ends;
+}
+
+static void test_log_sync(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/eo_tune_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], ref[256];
+    snprintf(path, sizeof path, "%s/study.jsonl", dir);
+    snprintf(ref, sizeof ref, "%s/ref.jsonl", dir);
+    eo_space *sp = space_of("a=uniform(0,1);b=uniform(0,2)");
+    eo_tune_params p = eo_tune_defaults();
+    p.strategy = EO_TUNE_RANDOM;
+    p.trials = 300;
+    p.max_epochs = 3;
+    p.maximize = 0;
+    p.seed = 4;
+    eo_error e;
+    eo_error_clear(&e);
+
+    /* the default (background flushes) writes the same log as no flushing */
+    assert_int_equal(p.fsync, EO_TUNE_FSYNC_TRIAL);
+    stop_obj o0 = {0, 0, -1}, o1 = {0, 0, -1};
+    eo_tune_objective obj0 = {eval_stop, NULL, &o0, 0, 1, NULL}, obj1 = {eval_stop, NULL, &o1, 0, 1, NULL};
+    p.study_path = ref;
+    p.fsync = EO_TUNE_FSYNC_NONE;
+    eo_study *a = NULL;
+    assert_int_equal(eo_study_create(sp, &p, &a, &e), EO_OK);
+    assert_int_equal(eo_study_run(a, &obj0, &e), EO_OK);
+    p.study_path = path;
+    p.fsync = EO_TUNE_FSYNC_TRIAL;
+    p.jobs = 2;
+    eo_study *b = NULL;
+    assert_int_equal(eo_study_create(sp, &p, &b, &e), EO_OK);
+    assert_int_equal(eo_study_run(b, &obj1, &e), EO_OK);
+    records_equal(a, b, 2);
+    assert_int_equal(complete_log(path), 300);
+    check_log(path, 300);
+    eo_study_destroy(b);
+    remove(path);
+
+    /* interrupted (stop flag) after 57 trials: a complete log, every finished
+     * trial in it, and --resume finishes the same study */
+    stop_obj o2 = {0, 0, 57};
+    p.jobs = 1;
+    p.stop_flag = &o2.stop;
+    eo_tune_objective obj2 = {eval_stop, NULL, &o2, 0, 1, NULL};
+    assert_int_equal(eo_study_create(sp, &p, &b, &e), EO_OK);
+    assert_int_equal(eo_study_run(b, &obj2, &e), EO_ERR_INTERRUPTED);
+    long ended = complete_log(path);
+    assert_true(ended >= 57 && ended < 300);
+    eo_study_destroy(b);
+    stop_obj o3 = {0, 0, -1};
+    p.stop_flag = NULL;
+    p.resume = 1;
+    eo_tune_objective obj3 = {eval_stop, NULL, &o3, 0, 1, NULL};
+    assert_int_equal(eo_study_create(sp, &p, &b, &e), EO_OK);
+    assert_int_equal(eo_study_run(b, &obj3, &e), EO_OK);
+    assert_int_equal(o3.evals, 300 - ended);
+    records_equal(a, b, 2);
+    check_log(path, 300);
+    eo_study_destroy(b);
+    eo_study_destroy(a);
+    remove(path);
+    remove(ref);
+
+    /* the syncer itself: every record flushed by finish; a failed flush is
+     * reported (by the next write and by finish), never lost */
+    eo__log l;
+    eo__replay rp;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(eo__log_open(&l, path, 0, EO_TUNE_FSYNC_TRIAL, sp, 3, &rp, &e), EO_OK);
+    assert_int_equal(l.syncer_on, 1);
+    for (int k = 0; k < 40; k++) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "type", "x");
+        cJSON_AddNumberToObject(r, "k", k);
+        assert_int_equal(eo__log_write(&l, r, k % 3 == 0, &e), EO_OK);
+    }
+    assert_int_equal(eo__log_finish(&l, &e), EO_OK);
+    assert_true(l.synced == 40 && l.written == 40);
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    assert_true(dup2(pfd[1], l.fd) == l.fd); /* fdatasync on a pipe fails (EINVAL) */
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "type", "x");
+    assert_int_equal(eo__log_write(&l, r, 1, &e), EO_OK);
+    eo_error_clear(&e);
+    assert_int_equal(eo__log_finish(&l, &e), EO_ERR_IO);
+    assert_non_null(strstr(e.msg, "cannot flush"));
+    r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "type", "x");
+    assert_int_equal(eo__log_write(&l, r, 0, &e), EO_ERR_IO);
+    eo__log_close(&l);
+    eo__replay_free(&rp);
+    close(pfd[0]);
+    close(pfd[1]);
+    remove(path);
+    eo_space_destroy(sp);
     rmdir(dir);
 }
 
@@ -565,7 +709,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_median_pruner), cmocka_unit_test(test_jobs_independent),
-        cmocka_unit_test(test_resume),        cmocka_unit_test(test_constraints_and_pareto),
+        cmocka_unit_test(test_resume),        cmocka_unit_test(test_log_sync),
+        cmocka_unit_test(test_constraints_and_pareto),
         cmocka_unit_test(test_train_objective),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
