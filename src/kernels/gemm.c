@@ -34,6 +34,8 @@ typedef struct gemm_job {
     float *c;  /* C(0, jc); element (i, j) at c[i * rsc + j * csc] */
     size_t rsc, csc;
     float alpha, beta;
+    int ngrp;     /* the nc columns are cut into ngrp groups of B micro-panels;
+                     one work item = one A micro-panel x one group */
     int direct_a; /* full-height A micro-panels are read in place */
     int direct_b; /* full-width B micro-panels are read in place (csb == 1) */
 } gemm_job;
@@ -73,10 +75,15 @@ static void compute_task(void *ctx, size_t begin, size_t end)
     const gemm_job *g = ctx;
     const eo__sgemm_impl *im = g->im;
     const int mr = im->mr, nr = im->nr, kc = g->kc;
+    const int nbp = (g->nc + nr - 1) / nr;
     _Alignas(64) float ap[EO__GEMM_KC_MAX * EO__GEMM_MR_MAX];
+    int packed = -1; /* the A micro-panel now in ap */
 
     for (size_t q = begin; q < end; q++) {
-        const int i0 = (int)q * mr;
+        /* Item q: A micro-panel q / ngrp, column group q % ngrp (the groups
+         * of one A micro-panel are consecutive, so a chunk packs it once). */
+        const int ia = (int)(q / (size_t)g->ngrp), grp = (int)(q % (size_t)g->ngrp);
+        const int i0 = ia * mr;
         const int mv = g->m - i0 < mr ? g->m - i0 : mr;
         const float *apan = ap;
         size_t ars = 1, acs = (size_t)mr;
@@ -84,15 +91,17 @@ static void compute_task(void *ctx, size_t begin, size_t end)
             apan = g->a + (size_t)i0 * g->rsa;
             ars = g->rsa;
             acs = g->csa;
-        } else {
+        } else if (packed != ia) {
             im->pack_a(mv, kc, g->a + (size_t)i0 * g->rsa, g->rsa, g->csa, ap);
-        }
-        if (q + 1 < end && !g->direct_a) {
-            const int i1 = i0 + mr;
-            prefetch_a_panel(g->a + (size_t)i1 * g->rsa, g->rsa, g->csa, g->m - i1 < mr ? g->m - i1 : mr);
+            packed = ia;
+            if ((size_t)(ia + 1) * (size_t)g->ngrp < end && !g->direct_a) {
+                const int i1 = i0 + mr;
+                prefetch_a_panel(g->a + (size_t)i1 * g->rsa, g->rsa, g->csa, g->m - i1 < mr ? g->m - i1 : mr);
+            }
         }
         float *crow = g->c + (size_t)i0 * g->rsc;
-        for (int j0 = 0; j0 < g->nc; j0 += nr) {
+        const int jb = grp * nbp / g->ngrp, je = (grp + 1) * nbp / g->ngrp;
+        for (int j0 = jb * nr; j0 < je * nr && j0 < g->nc; j0 += nr) {
             const int nv = g->nc - j0 < nr ? g->nc - j0 : nr;
             const float *bq = g->bp + (size_t)(j0 / nr) * kc * nr;
             size_t brs = (size_t)nr;
@@ -120,8 +129,10 @@ static void scale_c(int m, int n, float beta, float *C, size_t ldc)
 
 static size_t grain_for(size_t count, int nthreads)
 {
-    /* A few chunks per thread so a thread slowed by other load is absorbed. */
-    size_t chunks = (size_t)nthreads * 4;
+    /* Many chunks per thread so a thread slowed by other load is absorbed
+     * and the last chunks even out (10 items in 5 chunks of 2 split 6:4
+     * between 2 threads); claiming a chunk costs one compare-and-swap. */
+    size_t chunks = (size_t)nthreads * 8;
     size_t g = (count + chunks - 1) / chunks;
     return g ? g : 1;
 }
@@ -187,7 +198,6 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
 
     _Alignas(64) float bp[EO_GEMM_PANEL_FLOATS];
     const size_t nap = (size_t)(m + im->mr - 1) / im->mr;
-    const size_t grain_a = grain_for(nap, nthreads);
     /* Equal blocks (k = 784 -> 4 x 196, not 3 x 256 + 16): a thin last block
      * would pay the C update and the kernel start-up for little work. The kc
      * split depends on k alone, so the summation order is fixed. */
@@ -222,13 +232,24 @@ void eo_sgemm(const eo_parallel *par, eo_trans ta, eo_trans tb, int m, int n, in
         g.nc = n - jc < nc_blk ? n - jc : nc_blk;
         g.c = C + (size_t)jc * csc;
         const size_t nbp = (size_t)(g.nc + im->nr - 1) / im->nr;
+        /* With threads and few A micro-panels (m = 128: 10 of 14 rows), cut
+         * the columns too, so that there are about 8 items per thread: each
+         * extra group repacks A (about 1 / (group width) of the kernel's
+         * work). Grouping columns does not change any element's operations,
+         * so the bits stay those of the serial call. */
+        g.ngrp = 1;
+        if (par && nap < 8 * (size_t)nthreads) {
+            size_t want = (8 * (size_t)nthreads + nap - 1) / nap;
+            g.ngrp = (int)(want < nbp ? want : nbp);
+        }
+        const size_t items = nap * (size_t)g.ngrp, grain_a = grain_for(items, nthreads);
         for (int pc = 0; pc < k; pc += kc_blk) {
             g.kc = k - pc < kc_blk ? k - pc : kc_blk;
             g.a = pa + (size_t)pc * csa;
             g.b = pb + (size_t)pc * rsb + (size_t)jc * csb;
             g.beta = pc == 0 ? beta : 1.0f;
             eo_parallel_for(par, nbp, grain_for(nbp, nthreads), pack_b_task, &g);
-            eo_parallel_for(par, nap, grain_a, compute_task, &g);
+            eo_parallel_for(par, items, grain_a, compute_task, &g);
         }
     }
 }

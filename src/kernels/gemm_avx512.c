@@ -71,7 +71,8 @@ EO_INLINE void kloop(int kc, const float *a, size_t ars, size_t acs, const float
     __m512 cb0 = c00, cb1 = c00, cc0 = c00, cc1 = c00, cd0 = c00, cd1 = c00;
     int p = 0;
     /* Unrolled by 2; B rows are fetched 8 steps ahead (a packed row of B
-     * is two cache lines). */
+     * is two cache lines). Unrolling by 4, or fetching 16 steps ahead,
+     * measured the same. */
     for (; p + 2 <= kc; p += 2) {
         _mm_prefetch((const char *)(b + 8 * brs), _MM_HINT_T0);
         _mm_prefetch((const char *)(b + 8 * brs + 16), _MM_HINT_T0);
