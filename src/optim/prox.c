@@ -14,8 +14,15 @@
  * decreases (letting it shrink again makes the test noise-driven near the
  * solution, where both sides agree to rounding, and the iterates oscillate).
  * The first L is a secant estimate of the curvature along -g(x0). grad_norm reported = ||G||, the gradient mapping
- * G = L (y_k - x_k), which is 0 exactly at a minimiser of F; f reported is
- * F(x_k). */
+ * G = L (y_k - x_k), which is 0 exactly at a minimiser of F.
+ * The point returned is the best x_k seen by F (the start included), with its
+ * F and ||G||: F(x_k) need not decrease (FISTA is not monotone, and a fixed
+ * step above 2/L diverges), and eo_minimize promises the best point found.
+ * "Best" allows a relative 4 DBL_EPSILON in F: near the minimiser F is flat to
+ * rounding while x still converges, so among iterates whose F agree to
+ * rounding the latest is kept (else an early, less accurate x with an equal F
+ * would win); it is never worse than the start. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -43,10 +50,10 @@ int eo__min_prox(const eo_minimize_params *p, eo__mctx *c, double *x, eo_result 
     size_t n = c->obj->n;
     int fista = p->method == EO_MIN_FISTA;
     double *blk;
-    int st = eo__alloc_vecs(p->alloc, n, 6, &blk, err);
+    int st = eo__alloc_vecs(p->alloc, n, 7, &blk, err);
     if (st) return st;
     double *y = blk, *gy = blk + n, *xn = blk + 2 * n, *gx = blk + 3 * n, *xo = blk + 4 * n,
-           *tmp = blk + 5 * n;
+           *tmp = blk + 5 * n, *xb = blk + 6 * n;
     double lam = p->l1;
     memcpy(y, x, n * sizeof *x);
     double fy = eo__eval(c, y, gy);
@@ -75,6 +82,10 @@ int eo__min_prox(const eo_minimize_params *p, eo__mctx *c, double *x, eo_result 
     int reason = eo__start(c, x, F, gm);
     double tk = 1.0;
     memcpy(xo, x, n * sizeof *x);
+    memcpy(xb, x, n * sizeof *x);
+    /* the best point seen: xb, F(xb), ||G|| there; F0, Fmin: F at the start,
+     * the least F seen */
+    double Fb = F, gmb = gm, F0 = F, Fmin = F;
     while (!reason) {
         /* backtracking on L from y */
         double fx = 0.0;
@@ -107,6 +118,12 @@ int eo__min_prox(const eo_minimize_params *p, eo__mctx *c, double *x, eo_result 
             reason = eo_error_set(err, EO_ERR_NUMERIC, "objective is not finite at iteration %ld",
                                   c->iter + 1);
             break;
+        }
+        if (F < Fmin) Fmin = F;
+        if (F <= Fmin + 4.0 * DBL_EPSILON * fabs(Fmin) && F <= F0) {
+            memcpy(xb, xn, n * sizeof *x);
+            Fb = F;
+            gmb = gm;
         }
         double step = 0.0;
         for (size_t i = 0; i < n; i++) step += (xn[i] - xo[i]) * (xn[i] - xo[i]);
@@ -143,8 +160,8 @@ int eo__min_prox(const eo_minimize_params *p, eo__mctx *c, double *x, eo_result 
         reason = eo__after_iter(c, xo, F_prev, F, gm, step);
     }
     if (reason > 0) {
-        memcpy(x, xo, n * sizeof *x);
-        eo__finish(c, res, F, gm, reason);
+        memcpy(x, xb, n * sizeof *x);
+        eo__finish(c, res, Fb, gmb, reason);
     }
     eo_free(p->alloc, blk);
     return reason;
