@@ -44,6 +44,37 @@ int eo_cli_flag(char **argv, int i, const char *name);
 /* 1 if argv has -h or --help. */
 int eo_cli_wants_help(int argc, char **argv);
 
+/* Table-driven options: each command lists its options once, and one loop
+ * parses them with the same rules (value as "--name V" or "--name=V", strict
+ * numbers in a range, one usage line on error). */
+typedef enum eo_cli_kind {
+    EO_CLI_STR,    /* const char **dst */
+    EO_CLI_LONG,   /* long *dst, in [lo, hi] */
+    EO_CLI_DOUBLE, /* double *dst, in [lo, hi] */
+    EO_CLI_FLAG    /* int *dst = (int)lo, no value */
+} eo_cli_kind;
+
+typedef struct eo_cli_optdef {
+    const char *name;  /* "--samples" */
+    const char *alias; /* "-o", or NULL */
+    eo_cli_kind kind;
+    void *dst;
+    double lo, hi;
+} eo_cli_optdef;
+
+/* Terminated by an entry with name NULL. */
+#define EO_CLI_END {NULL, NULL, EO_CLI_STR, NULL, 0, 0}
+
+/* If argv[*i] is one of defs (advancing *i past its value): store it, set *st
+ * to 0 or to the usage exit code, and return 1. Otherwise return 0. */
+int eo_cli_take(const char *cmd, const eo_cli_optdef *defs, int argc, char **argv, int *i, int *st);
+/* argv[i] is not an option of the table: an unknown option is a usage error;
+ * a positional argument fills the next empty slot of pos[0..npos-1], or is
+ * "unexpected". Returns 0 or EO_EXIT_USAGE. */
+int eo_cli_positional(const char *cmd, const char *arg, const char **pos, int npos);
+/* The whole loop for a command without special options. */
+int eo_cli_parse(const char *cmd, const eo_cli_optdef *defs, int argc, char **argv, const char **pos, int npos);
+
 /* Strict numbers: the whole string must be a finite number in range
  * (rejects "", "1e999", "nan", "inf", "12abc"). Return 0 on success, or print
  * "edgeopt CMD: OPTION: expected ..." and return EO_EXIT_USAGE. */

@@ -75,6 +75,55 @@ int eo_cli_opt(int argc, char **argv, int *i, const char *name, const char **val
 
 int eo_cli_flag(char **argv, int i, const char *name) { return strcmp(argv[i], name) == 0; }
 
+int eo_cli_take(const char *cmd, const eo_cli_optdef *defs, int argc, char **argv, int *i, int *st)
+{
+    for (const eo_cli_optdef *d = defs; d->name; d++) {
+        if (d->kind == EO_CLI_FLAG) {
+            if (strcmp(argv[*i], d->name) && (!d->alias || strcmp(argv[*i], d->alias))) continue;
+            *(int *)d->dst = (int)d->lo;
+            *st = 0;
+            return 1;
+        }
+        const char *v = NULL, *name = d->name;
+        if (!eo_cli_opt(argc, argv, i, name, &v)) {
+            if (!d->alias || !eo_cli_opt(argc, argv, i, d->alias, &v)) continue;
+            name = d->alias;
+        }
+        if (!v) { /* eo_cli_opt printed "needs a value" */
+            *st = EO_EXIT_USAGE;
+            return 1;
+        }
+        switch (d->kind) {
+        case EO_CLI_STR: *(const char **)d->dst = v; *st = 0; break;
+        case EO_CLI_LONG: *st = eo_cli_long(cmd, name, v, (long)d->lo, (long)d->hi, d->dst); break;
+        default: *st = eo_cli_double(cmd, name, v, d->lo, d->hi, d->dst); break;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+int eo_cli_positional(const char *cmd, const char *arg, const char **pos, int npos)
+{
+    if (arg[0] == '-' && arg[1]) return eo_cli_usage(cmd, "unknown option '%s'", arg);
+    for (int k = 0; k < npos; k++)
+        if (!pos[k]) {
+            pos[k] = arg;
+            return 0;
+        }
+    return eo_cli_usage(cmd, "unexpected argument '%s'", arg);
+}
+
+int eo_cli_parse(const char *cmd, const eo_cli_optdef *defs, int argc, char **argv, const char **pos, int npos)
+{
+    for (int i = 1; i < argc; i++) {
+        int st = 0;
+        if (!eo_cli_take(cmd, defs, argc, argv, &i, &st)) st = eo_cli_positional(cmd, argv[i], pos, npos);
+        if (st) return st;
+    }
+    return 0;
+}
+
 int eo_cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)

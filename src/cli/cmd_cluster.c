@@ -36,36 +36,18 @@ int eo_cmd_cluster(int argc, char **argv)
         fputs(help, stdout);
         return EO_EXIT_OK;
     }
-    const char *model_path = NULL, *out = NULL, *init = "kmeans++", *v = NULL;
+    const char *model_path = NULL, *out = NULL, *init = "kmeans++";
     long k = 16, iters = 50, seed = 0;
     int json = 0, st = 0;
-    for (int i = 1; i < argc; i++) {
-        if (eo_cli_opt(argc, argv, &i, "-o", &v) || eo_cli_opt(argc, argv, &i, "--output", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            out = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--init", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            init = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--clusters", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--clusters", v, 2, 256, &k);
-        } else if (eo_cli_opt(argc, argv, &i, "--iters", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--iters", v, 0, 100000, &iters);
-        } else if (eo_cli_opt(argc, argv, &i, "--seed", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--seed", v, 0, 2147483647L, &seed);
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return eo_cli_usage(CMD, "unexpected argument '%s'", argv[i]);
-        }
-        if (st) return st;
-    }
+    const eo_cli_optdef opts[] = {{"--output", "-o", EO_CLI_STR, &out, 0, 0},
+                                  {"--init", NULL, EO_CLI_STR, &init, 0, 0},
+                                  {"--clusters", NULL, EO_CLI_LONG, &k, 2, 256},
+                                  {"--iters", NULL, EO_CLI_LONG, &iters, 0, 100000},
+                                  {"--seed", NULL, EO_CLI_LONG, &seed, 0, 2147483647L},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
+    st = eo_cli_parse(CMD, opts, argc, argv, &model_path, 1);
+    if (st) return st;
     if (!model_path) return eo_cli_usage(CMD, "a model file is required");
     if (!out) return eo_cli_usage(CMD, "-o is required");
     eo_cluster_params cp = eo_cluster_defaults();

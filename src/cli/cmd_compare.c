@@ -86,39 +86,20 @@ int eo_cmd_compare(int argc, char **argv)
         return EO_EXIT_OK;
     }
     const char *fspec = "himmelblau", *olist = "sgd,momentum,nesterov,adam,rmsprop,lbfgs",
-               *start = NULL, *dir = NULL, *plot = NULL, *v;
+               *start = NULL, *dir = NULL, *plot = NULL;
     int json = 0;
     eo_stop stop = eo_stop_defaults();
-    for (int i = 1; i < argc; i++) {
-        int st = 0;
-        if (eo_cli_opt(argc, argv, &i, "--function", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            fspec = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--optimizers", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            olist = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--start", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            start = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--steps", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(cmd, "--steps", v, 1, 100000000L, &stop.max_iter);
-        } else if (eo_cli_opt(argc, argv, &i, "--tol", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--tol", v, 0, HUGE_VAL, &stop.gtol);
-        } else if (eo_cli_opt(argc, argv, &i, "--trace-dir", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            dir = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--plot", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            plot = v;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else {
-            return eo_cli_usage(cmd, "unknown option '%s'", argv[i]);
-        }
-        if (st) return st;
-    }
+    const eo_cli_optdef opts[] = {{"--function", NULL, EO_CLI_STR, &fspec, 0, 0},
+                                  {"--optimizers", NULL, EO_CLI_STR, &olist, 0, 0},
+                                  {"--start", NULL, EO_CLI_STR, &start, 0, 0},
+                                  {"--steps", NULL, EO_CLI_LONG, &stop.max_iter, 1, 100000000L},
+                                  {"--tol", NULL, EO_CLI_DOUBLE, &stop.gtol, 0, HUGE_VAL},
+                                  {"--trace-dir", NULL, EO_CLI_STR, &dir, 0, 0},
+                                  {"--plot", NULL, EO_CLI_STR, &plot, 0, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
+    int perr = eo_cli_parse(cmd, opts, argc, argv, NULL, 0);
+    if (perr) return perr;
     if (plot) {
         int pst = eo_cli_plot_check(cmd, plot);
         if (pst) return pst;

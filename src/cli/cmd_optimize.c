@@ -48,54 +48,29 @@ int eo_cmd_optimize(int argc, char **argv)
         return EO_EXIT_OK;
     }
     const char *fspec = "rosenbrock", *ospec = "lbfgs", *start = NULL, *sched = NULL,
-               *trace_path = NULL, *plot_path = NULL, *v;
+               *trace_path = NULL, *plot_path = NULL;
     int json = 0;
     eo_stop stop = eo_stop_defaults();
-    for (int i = 1; i < argc; i++) {
-        int st = 0;
-        if (eo_cli_opt(argc, argv, &i, "--function", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            fspec = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--optimizer", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            ospec = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--start", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            start = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--steps", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(cmd, "--steps", v, 1, 1000000000L, &stop.max_iter);
-        } else if (eo_cli_opt(argc, argv, &i, "--tol", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--tol", v, 0, HUGE_VAL, &stop.gtol);
-        } else if (eo_cli_opt(argc, argv, &i, "--ftol", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--ftol", v, 0, HUGE_VAL, &stop.ftol_rel);
-        } else if (eo_cli_opt(argc, argv, &i, "--xtol", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--xtol", v, 0, HUGE_VAL, &stop.xtol);
-        } else if (eo_cli_opt(argc, argv, &i, "--max-evals", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(cmd, "--max-evals", v, 1, 1000000000000L, &stop.max_evals);
-        } else if (eo_cli_opt(argc, argv, &i, "--target", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--target", v, -HUGE_VAL, HUGE_VAL, &stop.f_target);
-            stop.has_target = 1;
-        } else if (eo_cli_opt(argc, argv, &i, "--schedule", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            sched = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--trace", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            trace_path = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--plot", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            plot_path = v;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else {
-            return eo_cli_usage(cmd, "unknown option '%s'", argv[i]);
-        }
-        if (st) return st;
+    double target = NAN; /* strict numbers refuse "nan": NaN means not given */
+    const eo_cli_optdef opts[] = {{"--function", NULL, EO_CLI_STR, &fspec, 0, 0},
+                                  {"--optimizer", NULL, EO_CLI_STR, &ospec, 0, 0},
+                                  {"--start", NULL, EO_CLI_STR, &start, 0, 0},
+                                  {"--steps", NULL, EO_CLI_LONG, &stop.max_iter, 1, 1000000000L},
+                                  {"--tol", NULL, EO_CLI_DOUBLE, &stop.gtol, 0, HUGE_VAL},
+                                  {"--ftol", NULL, EO_CLI_DOUBLE, &stop.ftol_rel, 0, HUGE_VAL},
+                                  {"--xtol", NULL, EO_CLI_DOUBLE, &stop.xtol, 0, HUGE_VAL},
+                                  {"--max-evals", NULL, EO_CLI_LONG, &stop.max_evals, 1, 1000000000000.0},
+                                  {"--target", NULL, EO_CLI_DOUBLE, &target, -HUGE_VAL, HUGE_VAL},
+                                  {"--schedule", NULL, EO_CLI_STR, &sched, 0, 0},
+                                  {"--trace", NULL, EO_CLI_STR, &trace_path, 0, 0},
+                                  {"--plot", NULL, EO_CLI_STR, &plot_path, 0, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
+    int perr = eo_cli_parse(cmd, opts, argc, argv, NULL, 0);
+    if (perr) return perr;
+    if (!isnan(target)) {
+        stop.f_target = target;
+        stop.has_target = 1;
     }
     if (plot_path) {
         int pst = eo_cli_plot_check(cmd, plot_path);

@@ -38,33 +38,17 @@ int eo_cmd_predict(int argc, char **argv)
         fputs(help, stdout);
         return EO_EXIT_OK;
     }
-    const char *model_path = NULL, *data = NULL, *out = NULL, *v = NULL;
+    const char *model_path = NULL, *data = NULL, *out = NULL;
     long limit = 0, threads = 1;
-    int json = 0, st = 0;
-    for (int i = 1; i < argc; i++) {
-        if (eo_cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            data = v;
-        } else if (eo_cli_opt(argc, argv, &i, "-o", &v) || eo_cli_opt(argc, argv, &i, "--output", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            out = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--limit", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--limit", v, 1, 2000000000L, &limit);
-        } else if (eo_cli_opt(argc, argv, &i, "--threads", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--threads", v, 1, 256, &threads);
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return eo_cli_usage(CMD, "unexpected argument '%s'", argv[i]);
-        }
-        if (st) return st;
-    }
+    int json = 0;
+    const eo_cli_optdef opts[] = {{"--data", NULL, EO_CLI_STR, &data, 0, 0},
+                                  {"--output", "-o", EO_CLI_STR, &out, 0, 0},
+                                  {"--limit", NULL, EO_CLI_LONG, &limit, 1, 2000000000L},
+                                  {"--threads", NULL, EO_CLI_LONG, &threads, 1, 256},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
+    int st = eo_cli_parse(CMD, opts, argc, argv, &model_path, 1);
+    if (st) return st;
     if (!model_path) return eo_cli_usage(CMD, "a model file is required");
     if (!data) return eo_cli_usage(CMD, "--data is required");
     if (!out) return eo_cli_usage(CMD, "-o is required");

@@ -46,42 +46,25 @@ int eo_cmd_prune(int argc, char **argv)
         fputs(eo_cc_train_help, stdout);
         return EO_EXIT_OK;
     }
-    const char *model_path = NULL, *data = NULL, *out = NULL, *schedule = "oneshot", *v = NULL;
+    const char *model_path = NULL, *data = NULL, *out = NULL, *schedule = "oneshot";
     double sparsity = 0.9;
     long steps = 10;
     int structured = 0, global = 0, json = 0, st = 0;
     eo_cc_train tr;
     eo_cc_train_init(&tr, 2, "adam:lr=0.0005");
+    const eo_cli_optdef opts[] = {{"--data", NULL, EO_CLI_STR, &data, 0, 0},
+                                  {"--output", "-o", EO_CLI_STR, &out, 0, 0},
+                                  {"--schedule", NULL, EO_CLI_STR, &schedule, 0, 0},
+                                  {"--sparsity", NULL, EO_CLI_DOUBLE, &sparsity, 0.0, 0.999999},
+                                  {"--steps", NULL, EO_CLI_LONG, &steps, 1, 100000},
+                                  {"--structured", NULL, EO_CLI_FLAG, &structured, 1, 0},
+                                  {"--global", NULL, EO_CLI_FLAG, &global, 1, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
     for (int i = 1; i < argc; i++) {
-        if (eo_cc_train_opt(CMD, "--finetune-epochs", argc, argv, &i, &tr, &st)) {
-        } else if (eo_cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            data = v;
-        } else if (eo_cli_opt(argc, argv, &i, "-o", &v) || eo_cli_opt(argc, argv, &i, "--output", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            out = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--schedule", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            schedule = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--sparsity", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(CMD, "--sparsity", v, 0.0, 0.999999, &sparsity);
-        } else if (eo_cli_opt(argc, argv, &i, "--steps", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--steps", v, 1, 100000, &steps);
-        } else if (eo_cli_flag(argv, i, "--structured")) {
-            structured = 1;
-        } else if (eo_cli_flag(argv, i, "--global")) {
-            global = 1;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return eo_cli_usage(CMD, "unexpected argument '%s'", argv[i]);
-        }
+        if (!eo_cc_train_opt(CMD, "--finetune-epochs", argc, argv, &i, &tr, &st) &&
+            !eo_cli_take(CMD, opts, argc, argv, &i, &st))
+            st = eo_cli_positional(CMD, argv[i], &model_path, 1);
         if (st) return st;
     }
     if (!model_path) return eo_cli_usage(CMD, "a model file is required");

@@ -58,39 +58,24 @@ int eo_cmd_qat(int argc, char **argv)
         fputs(eo_cc_train_help, stdout);
         return EO_EXIT_OK;
     }
-    const char *model_path = NULL, *data = NULL, *out = NULL, *v = NULL;
+    const char *model_path = NULL, *data = NULL, *out = NULL;
     long samples = 1000;
     double ema = 0.99;
     int per_channel = 0, json = 0, st = 0;
     eo_cc_train tr;
     eo_cc_train_init(&tr, 2, "adam:lr=0.0001");
+    const eo_cli_optdef opts[] = {{"--data", NULL, EO_CLI_STR, &data, 0, 0},
+                                  {"--output", "-o", EO_CLI_STR, &out, 0, 0},
+                                  {"--samples", NULL, EO_CLI_LONG, &samples, 1, 10000000},
+                                  {"--ema", NULL, EO_CLI_DOUBLE, &ema, 0.0, 0.999999},
+                                  {"--per-channel", NULL, EO_CLI_FLAG, &per_channel, 1, 0},
+                                  {"--per-tensor", NULL, EO_CLI_FLAG, &per_channel, 0, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
     for (int i = 1; i < argc; i++) {
-        if (eo_cc_train_opt(CMD, "--epochs", argc, argv, &i, &tr, &st)) {
-        } else if (eo_cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            data = v;
-        } else if (eo_cli_opt(argc, argv, &i, "-o", &v) || eo_cli_opt(argc, argv, &i, "--output", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            out = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--samples", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--samples", v, 1, 10000000, &samples);
-        } else if (eo_cli_opt(argc, argv, &i, "--ema", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(CMD, "--ema", v, 0.0, 0.999999, &ema);
-        } else if (eo_cli_flag(argv, i, "--per-channel")) {
-            per_channel = 1;
-        } else if (eo_cli_flag(argv, i, "--per-tensor")) {
-            per_channel = 0;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return eo_cli_usage(CMD, "unexpected argument '%s'", argv[i]);
-        }
+        if (!eo_cc_train_opt(CMD, "--epochs", argc, argv, &i, &tr, &st) &&
+            !eo_cli_take(CMD, opts, argc, argv, &i, &st))
+            st = eo_cli_positional(CMD, argv[i], &model_path, 1);
         if (st) return st;
     }
     if (!model_path) return eo_cli_usage(CMD, "a model file is required");

@@ -40,45 +40,23 @@ int eo_cmd_quantize(int argc, char **argv)
         fputs(help, stdout);
         return EO_EXIT_OK;
     }
-    const char *model_path = NULL, *calib = NULL, *out = NULL, *method = "minmax", *v = NULL;
+    const char *model_path = NULL, *calib = NULL, *out = NULL, *method = "minmax";
     long samples = 1000, seed = 1;
     double pct = 99.99;
     int per_channel = 0, json = 0, st = 0;
-    for (int i = 1; i < argc; i++) {
-        if (eo_cli_opt(argc, argv, &i, "--calib", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            calib = v;
-        } else if (eo_cli_opt(argc, argv, &i, "-o", &v) || eo_cli_opt(argc, argv, &i, "--output", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            out = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--method", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            method = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--samples", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--samples", v, 1, 10000000, &samples);
-        } else if (eo_cli_opt(argc, argv, &i, "--seed", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--seed", v, 0, 2147483647L, &seed);
-        } else if (eo_cli_opt(argc, argv, &i, "--percentile", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(CMD, "--percentile", v, 50.0, 100.0, &pct);
-            if (!st && !(pct > 50.0)) st = eo_cli_usage(CMD, "--percentile: expected a value in (50, 100], got '%s'", v);
-        } else if (eo_cli_flag(argv, i, "--per-channel")) {
-            per_channel = 1;
-        } else if (eo_cli_flag(argv, i, "--per-tensor")) {
-            per_channel = 0;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return eo_cli_usage(CMD, "unexpected argument '%s'", argv[i]);
-        }
-        if (st) return st;
-    }
+    const eo_cli_optdef opts[] = {{"--calib", NULL, EO_CLI_STR, &calib, 0, 0},
+                                  {"--output", "-o", EO_CLI_STR, &out, 0, 0},
+                                  {"--method", NULL, EO_CLI_STR, &method, 0, 0},
+                                  {"--samples", NULL, EO_CLI_LONG, &samples, 1, 10000000},
+                                  {"--seed", NULL, EO_CLI_LONG, &seed, 0, 2147483647L},
+                                  {"--percentile", NULL, EO_CLI_DOUBLE, &pct, 50.0, 100.0},
+                                  {"--per-channel", NULL, EO_CLI_FLAG, &per_channel, 1, 0},
+                                  {"--per-tensor", NULL, EO_CLI_FLAG, &per_channel, 0, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
+    st = eo_cli_parse(CMD, opts, argc, argv, &model_path, 1);
+    if (st) return st;
+    if (!(pct > 50.0)) return eo_cli_usage(CMD, "--percentile: expected a value in (50, 100], got %g", pct);
     if (!model_path) return eo_cli_usage(CMD, "a model file is required");
     if (!calib) return eo_cli_usage(CMD, "--calib is required");
     if (!out) return eo_cli_usage(CMD, "-o is required");
