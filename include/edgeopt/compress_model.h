@@ -226,6 +226,24 @@ int eo_distill_fit(eo_model *student, eo_model *teacher, double T, double alpha,
                    const struct eo_dataset *ds, const uint32_t *rows, size_t n, const struct eo_scaler *scaler,
                    eo_error *err);
 
+/* Distillation options. mixup > 0 adds Hinton et al.'s "transfer set":
+ * every training step also builds, for each row b of the batch, the mixture
+ * x' = lambda x_b + (1 - lambda) x_p (p a random row of the same batch,
+ * lambda ~ Beta(mixup, mixup), drawn from stream 5 of tp->seed), and adds
+ * alpha * T^2 * mean KL(softmax(teacher(x')/T) || softmax(student(x')/T)) to
+ * the loss: the teacher's soft targets are valid for a mixture, the labels
+ * are not, so the mixtures carry no cross-entropy term. Costs one more
+ * teacher forward and two more student forwards and one backward per step. */
+typedef struct eo_distill_params {
+    double temperature; /* T > 0 (default 4) */
+    double alpha;       /* weight of the soft term in [0, 1] (default 0.7) */
+    double mixup;       /* Beta parameter of the transfer-set mixtures, 0 = off (default) */
+} eo_distill_params;
+eo_distill_params eo_distill_defaults(void);
+int eo_distill_fit_ex(eo_model *student, eo_model *teacher, const eo_distill_params *dp,
+                      const struct eo_train_params *tp, const struct eo_dataset *ds, const uint32_t *rows, size_t n,
+                      const struct eo_scaler *scaler, eo_error *err);
+
 /* Quantization-aware fine-tuning of q for tp->epochs epochs (shuffled
  * mini-batches of tp->batch rows, tp->optim on the master weights, softmax
  * CE; tp->seed; the progress callback gets batch and epoch events). */

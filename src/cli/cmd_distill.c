@@ -27,6 +27,9 @@ static const char *help_head =
     "  --model SPEC         the student: mlp:32, softmax, or @FILE with a description\n"
     "  --temperature T      softening temperature (default 4)\n"
     "  --alpha A            weight of the soft term in [0, 1] (default 0.7)\n"
+    "  --mixup A            transfer set: each step also trains on mixtures of the\n"
+    "                       batch's images (weights ~ Beta(A, A)) with the teacher's\n"
+    "                       soft targets only, weighted by alpha (default 0 = off)\n"
     "  --data SPEC          training data with labels (e.g. fashion-mnist)\n"
     "  --epochs N           (default 10)\n"
     "  --schedule SPEC      learning-rate schedule, as in train (e.g. cosine:T=30;\n"
@@ -35,7 +38,7 @@ static const char *help_head =
     "  --val-split F        hold out a stratified fraction for validation (default 0)\n"
     "  -o, --output FILE    the student (.eom)\n"
     "  --json               one JSON object {output, params, teacher_params, epochs,\n"
-    "                       temperature, alpha, train_loss, train_accuracy, val_accuracy,\n"
+    "                       temperature, alpha, mixup, train_loss, train_accuracy, val_accuracy,\n"
     "                       seconds}\n";
 
 int eo_cmd_distill(int argc, char **argv)
@@ -47,7 +50,7 @@ int eo_cmd_distill(int argc, char **argv)
     }
     const char *teacher_path = NULL, *spec = NULL, *data = NULL, *out = NULL, *v = NULL, *sched = NULL;
     const char *sched_unit = "epoch";
-    double T = 4.0, alpha = 0.7, val_split = 0;
+    double T = 4.0, alpha = 0.7, val_split = 0, mixup = 0;
     int json = 0, st = 0;
     eo_cc_train tr;
     eo_cc_train_init(&tr, 10, "adam");
@@ -71,6 +74,9 @@ int eo_cmd_distill(int argc, char **argv)
         } else if (eo_cli_opt(argc, argv, &i, "--alpha", &v)) {
             if (!v) return EO_EXIT_USAGE;
             st = eo_cli_double(CMD, "--alpha", v, 0.0, 1.0, &alpha);
+        } else if (eo_cli_opt(argc, argv, &i, "--mixup", &v)) {
+            if (!v) return EO_EXIT_USAGE;
+            st = eo_cli_double(CMD, "--mixup", v, 0.0, 1e3, &mixup);
         } else if (eo_cli_opt(argc, argv, &i, "--schedule", &v)) {
             if (!v) return EO_EXIT_USAGE;
             sched = v;
@@ -138,7 +144,11 @@ int eo_cmd_distill(int argc, char **argv)
     p.data_name = data;
     p.model_spec = spec;
     double t0 = eo_cli_now();
-    if (eo_distill_fit(s, teacher, T, alpha, &p, &ds, trn, trn ? ntr : 0, eo_cc_scaler(&sc), &e)) goto fail;
+    eo_distill_params dp = eo_distill_defaults();
+    dp.temperature = T;
+    dp.alpha = alpha;
+    dp.mixup = mixup;
+    if (eo_distill_fit_ex(s, teacher, &dp, &p, &ds, trn, trn ? ntr : 0, eo_cc_scaler(&sc), &e)) goto fail;
     double secs = eo_cli_now() - t0;
     eo_model_meta sm = meta;
     snprintf(sm.spec, sizeof sm.spec, "%s", spec);
@@ -169,6 +179,7 @@ int eo_cmd_distill(int argc, char **argv)
             cJSON_AddNumberToObject(j, "epochs", (double)tr.epochs);
             eo_cli_json_num(j, "temperature", T);
             eo_cli_json_num(j, "alpha", alpha);
+            eo_cli_json_num(j, "mixup", mixup);
             eo_cli_json_num(j, "train_loss", tr_rep.loss);
             eo_cli_json_num(j, "train_accuracy", tr_rep.cls.accuracy);
             eo_cli_json_num(j, "val_accuracy", va_rep.cls.accuracy);
