@@ -24,9 +24,10 @@ static double sum8(const double acc[8])
 }
 
 /* The body of step_dot with din and dout as macro arguments: instantiated
- * once in place (din == dout, the common call) and once out of place, because
- * a compiler cannot vectorise the loop when it must assume that din and dout
- * overlap partially (its run-time overlap check fails for din == dout). */
+ * once in place (din == dout, the common call) and once out of place, with
+ * restrict pointers (d never overlaps x or w; x and w, only read, may be the
+ * same vector), because a compiler cannot vectorise the loop when it must
+ * assume that a store to d may change a later load. */
 #define EO__STEP_DOT_BODY(DIN, DOUT)                         \
     double acc[16] = {0};                                    \
     size_t i = 0;                                            \
@@ -45,17 +46,24 @@ static double sum8(const double acc[8])
     }                                                        \
     return r;
 
-static double step_dot_inplace(size_t n, double c, double a, const double *x, double *d,
-                               const double *w)
+static double step_dot_inplace(size_t n, double c, double a, const double *restrict x,
+                               double *restrict d, const double *restrict w)
 {
     EO__STEP_DOT_BODY(d, d)
+}
+
+static double step_dot_outofplace(size_t n, double c, double a, const double *restrict x,
+                                  const double *restrict din, double *restrict dout,
+                                  const double *restrict w)
+{
+    EO__STEP_DOT_BODY(din, dout)
 }
 
 static double step_dot_portable(size_t n, double c, double a, const double *x, const double *din,
                                 double *dout, const double *w)
 {
     if (din == dout) return step_dot_inplace(n, c, a, x, dout, w);
-    EO__STEP_DOT_BODY(din, dout)
+    return step_dot_outofplace(n, c, a, x, din, dout, w);
 }
 #undef EO__STEP_DOT_BODY
 
@@ -70,8 +78,9 @@ static double dot_portable(size_t n, const double *a, const double *b)
     return r;
 }
 
-static void pair_portable(size_t n, const double *xn, const double *xc, const double *gn,
-                          const double *g, double *s, double *y, double out[5])
+static void pair_portable(size_t n, const double *restrict xn, const double *restrict xc,
+                          const double *restrict gn, const double *restrict g,
+                          double *restrict s, double *restrict y, double out[5])
 {
     double sy[8] = {0}, yy[8] = {0}, ss[8] = {0}, gg[8] = {0}, sg[8] = {0};
     size_t i = 0;
