@@ -80,34 +80,38 @@ static int parse(int argc, char **argv, opts *o)
     o->batch = 256;
     o->threads = 1;
     o->span = 1.0;
+    double span = NAN; /* NaN: not given */
+    const eo_cli_optdef defs[] = {{"--data", NULL, EO_CLI_STR, &o->data, 0, 0},
+                                  {"--dirs", NULL, EO_CLI_STR, &o->dirs, 0, 0},
+                                  {"--trajectory", NULL, EO_CLI_STR, &o->traj, 0, 0},
+                                  {"--csv", NULL, EO_CLI_STR, &o->csv, 0, 0},
+                                  {"--plot", NULL, EO_CLI_STR, &o->plot, 0, 0},
+                                  {"--limit", NULL, EO_CLI_LONG, &o->limit, 0, 2000000000L},
+                                  {"--grid", NULL, EO_CLI_LONG, &o->grid, 3, 401},
+                                  {"--seed", NULL, EO_CLI_LONG, &o->seed, 0, 2147483647L},
+                                  {"--batch", NULL, EO_CLI_LONG, &o->batch, 1, 1L << 20},
+                                  {"--threads", NULL, EO_CLI_LONG, &o->threads, 1, 256},
+                                  {"--span", NULL, EO_CLI_DOUBLE, &span, 1e-6, 1e6},
+                                  {"--line-only", NULL, EO_CLI_FLAG, &o->line_only, 1, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &o->json, 1, 0},
+                                  EO_CLI_END};
     for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
         int st = 0;
-#define OPT(name) eo_cli_opt(argc, argv, &i, name, &v)
-#define NEED()                                                                                                   \
-    do {                                                                                                         \
-        if (!v) return EO_EXIT_USAGE;                                                                            \
-    } while (0)
-        if (OPT("--data")) { NEED(); o->data = v; }
-        else if (OPT("--dirs")) { NEED(); o->dirs = v; }
-        else if (OPT("--trajectory")) { NEED(); o->traj = v; }
-        else if (OPT("--csv")) { NEED(); o->csv = v; }
-        else if (OPT("--plot")) { NEED(); o->plot = v; }
-        else if (OPT("--limit")) { NEED(); st = eo_cli_long(CMD, "--limit", v, 0, 2000000000L, &o->limit); }
-        else if (OPT("--grid")) { NEED(); st = eo_cli_long(CMD, "--grid", v, 3, 401, &o->grid); }
-        else if (OPT("--seed")) { NEED(); st = eo_cli_long(CMD, "--seed", v, 0, 2147483647L, &o->seed); }
-        else if (OPT("--batch")) { NEED(); st = eo_cli_long(CMD, "--batch", v, 1, 1L << 20, &o->batch); }
-        else if (OPT("--threads")) { NEED(); st = eo_cli_long(CMD, "--threads", v, 1, 256, &o->threads); }
-        else if (OPT("--span")) { NEED(); st = eo_cli_double(CMD, "--span", v, 1e-6, 1e6, &o->span); o->have_span = 1; }
-        else if (eo_cli_flag(argv, i, "--line-only")) o->line_only = 1;
-        else if (eo_cli_flag(argv, i, "--json")) o->json = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        else if (!o->model) o->model = argv[i];
-        else if (!o->model2) o->model2 = argv[i];
-        else return eo_cli_usage(CMD, "unexpected argument '%s' (at most two models)", argv[i]);
+        if (eo_cli_take(CMD, defs, argc, argv, &i, &st)) {
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
+        } else if (!o->model) {
+            o->model = argv[i];
+        } else if (!o->model2) {
+            o->model2 = argv[i];
+        } else {
+            return eo_cli_usage(CMD, "unexpected argument '%s' (at most two models)", argv[i]);
+        }
         if (st) return st;
-#undef OPT
-#undef NEED
+    }
+    if (!isnan(span)) {
+        o->span = span;
+        o->have_span = 1;
     }
     if (!o->model) return eo_cli_usage(CMD, "a model file is required");
     if (!o->data) return eo_cli_usage(CMD, "--data is required");

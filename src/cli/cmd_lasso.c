@@ -36,47 +36,30 @@ int eo_cmd_lasso(int argc, char **argv)
         fputs(help, stdout);
         return EO_EXIT_OK;
     }
-    const char *data = NULL, *v;
-    int json = 0, have_alpha = 0;
+    const char *data = NULL;
+    int json = 0, have_alpha = 0, intercept = 1;
     long path = 0, limit = 0;
     double eps = 1e-3;
     eo_enet_params p = eo_enet_defaults();
-    for (int i = 1; i < argc; i++) {
-        int st = 0;
-        if (eo_cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            data = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--alpha", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--alpha", v, 0, HUGE_VAL, &p.alpha);
-            have_alpha = 1;
-        } else if (eo_cli_opt(argc, argv, &i, "--l1-ratio", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--l1-ratio", v, 0, 1, &p.l1_ratio);
-        } else if (eo_cli_opt(argc, argv, &i, "--path", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(cmd, "--path", v, 1, 10000, &path);
-        } else if (eo_cli_opt(argc, argv, &i, "--eps", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--eps", v, 1e-300, 0.999999, &eps);
-        } else if (eo_cli_opt(argc, argv, &i, "--tol", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(cmd, "--tol", v, 0, HUGE_VAL, &p.tol);
-        } else if (eo_cli_opt(argc, argv, &i, "--max-iter", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(cmd, "--max-iter", v, 1, 1000000000L, &p.max_iter);
-        } else if (eo_cli_opt(argc, argv, &i, "--limit", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(cmd, "--limit", v, 1, 2000000000L, &limit);
-        } else if (eo_cli_flag(argv, i, "--no-intercept")) {
-            p.fit_intercept = 0;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else {
-            return eo_cli_usage(cmd, "unknown option '%s'", argv[i]);
-        }
-        if (st) return st;
+    double alpha = NAN; /* NaN: not given */
+    const eo_cli_optdef opts[] = {{"--data", NULL, EO_CLI_STR, &data, 0, 0},
+                                  {"--alpha", NULL, EO_CLI_DOUBLE, &alpha, 0, HUGE_VAL},
+                                  {"--l1-ratio", NULL, EO_CLI_DOUBLE, &p.l1_ratio, 0, 1},
+                                  {"--path", NULL, EO_CLI_LONG, &path, 1, 10000},
+                                  {"--eps", NULL, EO_CLI_DOUBLE, &eps, 1e-300, 0.999999},
+                                  {"--tol", NULL, EO_CLI_DOUBLE, &p.tol, 0, HUGE_VAL},
+                                  {"--max-iter", NULL, EO_CLI_LONG, &p.max_iter, 1, 1000000000L},
+                                  {"--limit", NULL, EO_CLI_LONG, &limit, 1, 2000000000L},
+                                  {"--no-intercept", NULL, EO_CLI_FLAG, &intercept, 0, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
+    int perr = eo_cli_parse(cmd, opts, argc, argv, NULL, 0);
+    if (perr) return perr;
+    if (!isnan(alpha)) {
+        p.alpha = alpha;
+        have_alpha = 1;
     }
+    if (!intercept) p.fit_intercept = 0;
     if (!data) return eo_cli_usage(cmd, "--data is required");
     if (!have_alpha && !path) return eo_cli_usage(cmd, "give --alpha A or --path N");
     if (have_alpha && path) return eo_cli_usage(cmd, "--alpha and --path exclude each other");

@@ -150,59 +150,56 @@ static int parse(int argc, char **argv, opts *o)
     o->scale = "auto";
     o->sched_unit = "epoch";
     o->elastic[1] = 0.5;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int st = 0;
-        char **a = argv;
-#define OPT(name) eo_cli_opt(argc, a, &i, name, &v)
-#define NEED()                                                                                                   \
-    do {                                                                                                         \
-        if (!v) return EO_EXIT_USAGE;                                                                            \
-    } while (0)
-        if (OPT("--data")) { NEED(); o->data = v; }
-        else if (OPT("--val-data")) { NEED(); o->val_data = v; }
-        else if (OPT("--model")) { NEED(); o->model = v; }
-        else if (OPT("--loss")) { NEED(); o->loss = v; }
-        else if (OPT("--scale")) { NEED(); o->scale = v; }
-        else if (OPT("--optimizer")) { NEED(); o->optimizer = v; }
-        else if (OPT("--schedule")) { NEED(); o->schedule = v; }
-        else if (OPT("--schedule-unit")) { NEED(); o->sched_unit = v; }
-        else if (OPT("--output") || OPT("-o")) { NEED(); o->output = v; }
-        else if (OPT("--checkpoint")) { NEED(); o->checkpoint = v; }
-        else if (OPT("--history")) { NEED(); o->history = v; }
-        else if (OPT("--plot")) { NEED(); o->plot = v; }
-        else if (OPT("--limit")) { NEED(); st = eo_cli_long(CMD, "--limit", v, 1, 2000000000L, &o->limit); }
-        else if (OPT("--batch")) { NEED(); st = eo_cli_long(CMD, "--batch", v, 1, 1L << 20, &o->batch); }
-        else if (OPT("--epochs")) { NEED(); st = eo_cli_long(CMD, "--epochs", v, 1, 1000000, &o->epochs); }
-        else if (OPT("--seed")) { NEED(); st = eo_cli_long(CMD, "--seed", v, 0, 2147483647L, &o->seed); }
-        else if (OPT("--threads")) { NEED(); st = eo_cli_long(CMD, "--threads", v, 1, 256, &o->threads); }
-        else if (OPT("--early-stop")) { NEED(); st = eo_cli_long(CMD, "--early-stop", v, 1, 1000000, &o->early_stop); }
-        else if (OPT("--checkpoint-every")) { NEED(); st = eo_cli_long(CMD, "--checkpoint-every", v, 1, 1L << 30, &o->ckpt_every); }
-        else if (OPT("--val-split")) { NEED(); st = eo_cli_double(CMD, "--val-split", v, 0, 0.99, &o->val_split); }
-        else if (OPT("--clip-norm")) { NEED(); st = eo_cli_double(CMD, "--clip-norm", v, 0, 1e30, &o->clip_norm); }
-        else if (OPT("--clip-value")) { NEED(); st = eo_cli_double(CMD, "--clip-value", v, 0, 1e30, &o->clip_value); }
-        else if (OPT("--l1")) { NEED(); st = eo_cli_double(CMD, "--l1", v, 0, 1e30, &o->l1); }
-        else if (OPT("--l2")) { NEED(); st = eo_cli_double(CMD, "--l2", v, 0, 1e30, &o->l2); }
-        else if (OPT("--weight-decay")) { NEED(); st = eo_cli_double(CMD, "--weight-decay", v, 0, 1e30, &o->wd); o->have_wd = 1; }
-        else if (OPT("--dropout")) { NEED(); st = eo_cli_double(CMD, "--dropout", v, 0, 0.99, &o->dropout); }
-        else if (OPT("--max-norm")) { NEED(); st = eo_cli_double(CMD, "--max-norm", v, 0, 1e30, &o->max_norm); }
-        else if (OPT("--min-delta")) { NEED(); st = eo_cli_double(CMD, "--min-delta", v, 0, 1e30, &o->min_delta); }
-        else if (OPT("--elastic")) {
-            NEED();
-            size_t n = 0;
-            st = eo_cli_double_list(CMD, "--elastic", v, o->elastic, 2, &n);
-            if (!st && (o->elastic[0] < 0 || (n == 2 && (o->elastic[1] < 0 || o->elastic[1] > 1))))
-                st = eo_cli_usage(CMD, "--elastic: expected ALPHA >= 0 and a ratio in [0, 1], got '%s'", v);
-            if (!st && n == 1) o->elastic[1] = 0.5;
-        }
-        else if (eo_cli_flag(argv, i, "--l1-prox")) o->l1_prox = 1;
-        else if (eo_cli_flag(argv, i, "--resume")) o->resume = 1;
-        else if (eo_cli_flag(argv, i, "--json")) o->json = 1;
-        else if (eo_cli_flag(argv, i, "--no-restore-best")) o->no_restore = 1;
-        else return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
+    const char *elastic = NULL;
+    double wd = NAN; /* NaN: not given (strict numbers refuse "nan") */
+    const eo_cli_optdef defs[] = {
+        {"--data", NULL, EO_CLI_STR, &o->data, 0, 0},
+        {"--val-data", NULL, EO_CLI_STR, &o->val_data, 0, 0},
+        {"--model", NULL, EO_CLI_STR, &o->model, 0, 0},
+        {"--loss", NULL, EO_CLI_STR, &o->loss, 0, 0},
+        {"--scale", NULL, EO_CLI_STR, &o->scale, 0, 0},
+        {"--optimizer", NULL, EO_CLI_STR, &o->optimizer, 0, 0},
+        {"--schedule", NULL, EO_CLI_STR, &o->schedule, 0, 0},
+        {"--schedule-unit", NULL, EO_CLI_STR, &o->sched_unit, 0, 0},
+        {"--output", "-o", EO_CLI_STR, &o->output, 0, 0},
+        {"--checkpoint", NULL, EO_CLI_STR, &o->checkpoint, 0, 0},
+        {"--history", NULL, EO_CLI_STR, &o->history, 0, 0},
+        {"--plot", NULL, EO_CLI_STR, &o->plot, 0, 0},
+        {"--elastic", NULL, EO_CLI_STR, &elastic, 0, 0},
+        {"--limit", NULL, EO_CLI_LONG, &o->limit, 1, 2000000000L},
+        {"--batch", NULL, EO_CLI_LONG, &o->batch, 1, 1L << 20},
+        {"--epochs", NULL, EO_CLI_LONG, &o->epochs, 1, 1000000},
+        {"--seed", NULL, EO_CLI_LONG, &o->seed, 0, 2147483647L},
+        {"--threads", NULL, EO_CLI_LONG, &o->threads, 1, 256},
+        {"--early-stop", NULL, EO_CLI_LONG, &o->early_stop, 1, 1000000},
+        {"--checkpoint-every", NULL, EO_CLI_LONG, &o->ckpt_every, 1, 1L << 30},
+        {"--val-split", NULL, EO_CLI_DOUBLE, &o->val_split, 0, 0.99},
+        {"--clip-norm", NULL, EO_CLI_DOUBLE, &o->clip_norm, 0, 1e30},
+        {"--clip-value", NULL, EO_CLI_DOUBLE, &o->clip_value, 0, 1e30},
+        {"--l1", NULL, EO_CLI_DOUBLE, &o->l1, 0, 1e30},
+        {"--l2", NULL, EO_CLI_DOUBLE, &o->l2, 0, 1e30},
+        {"--weight-decay", NULL, EO_CLI_DOUBLE, &wd, 0, 1e30},
+        {"--dropout", NULL, EO_CLI_DOUBLE, &o->dropout, 0, 0.99},
+        {"--max-norm", NULL, EO_CLI_DOUBLE, &o->max_norm, 0, 1e30},
+        {"--min-delta", NULL, EO_CLI_DOUBLE, &o->min_delta, 0, 1e30},
+        {"--l1-prox", NULL, EO_CLI_FLAG, &o->l1_prox, 1, 0},
+        {"--resume", NULL, EO_CLI_FLAG, &o->resume, 1, 0},
+        {"--json", NULL, EO_CLI_FLAG, &o->json, 1, 0},
+        {"--no-restore-best", NULL, EO_CLI_FLAG, &o->no_restore, 1, 0},
+        EO_CLI_END};
+    int perr = eo_cli_parse(CMD, defs, argc, argv, NULL, 0);
+    if (perr) return perr;
+    if (!isnan(wd)) {
+        o->wd = wd;
+        o->have_wd = 1;
+    }
+    if (elastic) {
+        size_t n = 0;
+        int st = eo_cli_double_list(CMD, "--elastic", elastic, o->elastic, 2, &n);
+        if (!st && (o->elastic[0] < 0 || (n == 2 && (o->elastic[1] < 0 || o->elastic[1] > 1))))
+            st = eo_cli_usage(CMD, "--elastic: expected ALPHA >= 0 and a ratio in [0, 1], got '%s'", elastic);
         if (st) return st;
-#undef OPT
-#undef NEED
+        if (n == 1) o->elastic[1] = 0.5;
     }
     if (!o->data) return eo_cli_usage(CMD, "--data is required");
     if (!o->model) return eo_cli_usage(CMD, "--model is required");
