@@ -15,10 +15,20 @@
  *   mult     int32 [blocks * 16]: the Q31 multiplier of row o (per-tensor
  *            values repeated), 0 past out;
  *   shift    int32 [blocks * 16], 0 past out;
- *   w        int8 [blocks][groups][16][4]: w[16 b + r][4 g + k] at
- *            ((b * groups + g) * 16 + r) * 4 + k, zero past in and out.
- * One vpdpbusd of a broadcast group of 4 unsigned inputs against the 64
- * bytes of (b, g) adds those 4 products into the 16 rows of block b. */
+ *   w        int8 cells of 64 bytes, zero past in and out.
+ * A block is 16 output rows, a group 4 inputs; cell (b, g) holds
+ * w[16 b + r][4 g + k] at byte 4 r + k. One vpdpbusd of a broadcast group of
+ * 4 unsigned inputs against cell (b, g) adds those 4 products into the 16
+ * rows of block b. The kernels run the blocks in passes (eo__q8_pass_blocks:
+ * 16 blocks at a time, then 8, 4, 2, 1), each pass reading its cells as one
+ * sequential stream: pass [b0, b0 + nb) starts at cell offset b0 * groups and
+ * holds cell (b0 + j, g) at g * nb + j. */
+static inline int32_t eo__q8_pass_blocks(int32_t b0, int32_t blocks)
+{
+    int32_t left = blocks - b0;
+    return left >= 16 ? 16 : left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+}
+
 #define EO_Q8_PACK_MAGIC UINT32_C(0x51385043) /* "CP8Q" */
 typedef struct eo__q8_pack_hdr {
     uint32_t magic;
@@ -72,6 +82,8 @@ int eo__q8_dequantize_avx2(size_t n, const int8_t *q, float scale, int32_t zp, f
  * ymm (qfc_avxvnni.c: AVX-VNNI); the pack is checked by the caller. */
 void eo__q8_fc_packed_avx512vnni(const eo__q8_pack_hdr *h, int32_t batch, const int8_t *x, int8_t *y);
 void eo__q8_fc_packed_avxvnni(const eo__q8_pack_hdr *h, int32_t batch, const int8_t *x, int8_t *y);
+/* eo_q8_quantize_ref on zmm (qfc_input_avx512vnni.c): the VNNI path's input. */
+int eo__q8_quantize_avx512vnni(size_t n, const float *x, float scale, int32_t zp, int8_t *q);
 #endif
 
 #endif

@@ -37,10 +37,11 @@ static const eo_q8_ops q8_avx2_ops = {
     .dequantize = eo__q8_dequantize_avx2,
 };
 
-/* The VNNI path differs from AVX2 only in the packed FC (eo_q8_fc_packed),
- * which int8 models use for their FC ops; the unpacked eo_q8_fc stays on
- * AVX2 (its weights come without the per-row sums the VNNI form needs). */
-static const eo_q8_ops q8_vnni_ops = {
+/* The VNNI path differs from AVX2 in the packed FC (eo_q8_fc_packed), which
+ * int8 models use for their FC ops, and, with AVX-512, in the input
+ * conversion; the unpacked eo_q8_fc stays on AVX2 (its weights come without
+ * the per-row sums the VNNI form needs). */
+static const eo_q8_ops q8_vnni_ymm_ops = {
     .name = "vnni",
     .fc = eo__q8_fc_avx2,
     .conv2d = eo__q8_conv2d_avx2,
@@ -49,6 +50,17 @@ static const eo_q8_ops q8_vnni_ops = {
     .avgpool = eo__q8_avgpool_avx2,
     .gap = eo__q8_gap_avx2,
     .quantize = eo__q8_quantize_avx2,
+    .dequantize = eo__q8_dequantize_avx2,
+};
+static const eo_q8_ops q8_vnni_zmm_ops = {
+    .name = "vnni",
+    .fc = eo__q8_fc_avx2,
+    .conv2d = eo__q8_conv2d_avx2,
+    .dwconv2d = eo__q8_dwconv2d_avx2,
+    .maxpool = eo__q8_maxpool_avx2,
+    .avgpool = eo__q8_avgpool_avx2,
+    .gap = eo__q8_gap_avx2,
+    .quantize = eo__q8_quantize_avx512vnni,
     .dequantize = eo__q8_dequantize_avx2,
 };
 #endif
@@ -144,7 +156,12 @@ const eo_q8_ops *eo_q8_ops_get(eo_q8_path path)
 #endif
     case EO_Q8_PATH_VNNI:
 #if defined(EO_HAVE_X86)
-        return q8_have_avx2() && eo_q8_fc_packed_available() ? &q8_vnni_ops : NULL;
+        if (!q8_have_avx2()) return NULL;
+        switch (eo__q8_packed_isa()) {
+        case EO__Q8_ISA_ZMM: return &q8_vnni_zmm_ops;
+        case EO__Q8_ISA_YMM: return &q8_vnni_ymm_ops;
+        default: return NULL;
+        }
 #else
         return NULL;
 #endif

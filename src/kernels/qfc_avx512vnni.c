@@ -4,17 +4,19 @@
  * of each row into its int32 lane, without intermediate saturation. The
  * accumulators start at the pack's per-row constant (see qfc_pack.c), so
  * they end equal to the reference accumulator, and requantization is
- * q8v_requant (bit-identical to eo_q8_requant) on the two ymm halves.
+ * q8z_requant (q8_avx512.h, bit-identical to eo_q8_requant).
  *
- * Blocks of 16 rows are processed 8 at a time (then 4, 2, 1): eight
- * independent accumulator chains hide vpdpbusd's latency, and one broadcast
- * input group serves 128 rows. Compiled with -mavx512f -mavx512bw
- * -mavx512vl -mavx512vnni (plus -mavx2 -mfma for q8_avx2.h). */
+ * Blocks of 16 rows are processed in passes of 16 blocks (then 8, 4, 2, 1;
+ * eo__q8_pass_blocks): 16 independent accumulator chains hide vpdpbusd's
+ * latency, one broadcast input group serves 256 rows, and the pass reads
+ * its weights as one sequential stream (measured 6% faster on the 784-256
+ * layer than 8 blocks reading 8 separate streams). Compiled with -mavx512f -mavx512bw
+ * -mavx512vl -mavx512vnni. */
 #include <string.h>
 
 #include <immintrin.h>
 
-#include "kernels/q8_avx2.h"
+#include "kernels/q8_avx512.h"
 
 /* acc + the 4-byte dot products of u and the 64 weight bytes at w. gcc 12
  * copies every accumulator twice per iteration around the builtin (16 extra
@@ -43,25 +45,27 @@ static inline __m512i group_u(const int8_t *x, int32_t in, int32_t g)
     return _mm512_xor_si512(_mm512_set1_epi32(v), _mm512_set1_epi32((int32_t)0x80808080u));
 }
 
-/* Rows [16 b0, 16 (b0 + nb)) of one sample; nb is a constant 8, 4, 2 or 1
- * after inlining, so acc[] lives in registers. */
-static inline __attribute__((always_inline)) void blocks_nb(const eo__q8_pack_hdr *h, const int8_t *x,
-                                                             int8_t *y, int32_t b0, const int nb)
+/* The pass of blocks [b0, b0 + nb) of one sample (rows 16 b0 .. 16 (b0 + nb)
+ * - 1); nb is a constant 16, 8, 4, 2 or 1 after inlining, so the
+ * accumulators live in registers (16 + the input of the 32 zmm). */
+static inline __attribute__((always_inline)) void pass_nb(const eo__q8_pack_hdr *h, const int8_t *x,
+                                                           int8_t *y, int32_t b0, const int nb)
 {
     const int32_t in = h->in, groups = h->groups, full = in / 4;
     const int32_t *c = eo__q8_pack_c(h) + (size_t)b0 * 16u;
     const int8_t *w = eo__q8_pack_w(h) + (size_t)b0 * (size_t)groups * 64u;
-    const size_t bstride = (size_t)groups * 64u;
     /* Named accumulators, not an array: gcc keeps an array that the asm
-     * touches in memory. Blocks >= nb are dead code once nb is a constant. */
-    __m512i a0, a1, a2, a3, a4, a5, a6, a7;
+     * touches in memory. Those >= nb are dead code once nb is a constant. */
+    __m512i a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15;
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = _mm512_setzero_si512();
-#define EO_Q8_EACH(OP) \
-    OP(0, a0) OP(1, a1) OP(2, a2) OP(3, a3) OP(4, a4) OP(5, a5) OP(6, a6) OP(7, a7)
+    a8 = a9 = a10 = a11 = a12 = a13 = a14 = a15 = _mm512_setzero_si512();
+#define EO_Q8_EACH(OP)                                                                  \
+    OP(0, a0) OP(1, a1) OP(2, a2) OP(3, a3) OP(4, a4) OP(5, a5) OP(6, a6) OP(7, a7) \
+    OP(8, a8) OP(9, a9) OP(10, a10) OP(11, a11) OP(12, a12) OP(13, a13) OP(14, a14) OP(15, a15)
 #define EO_Q8_INIT(j, a) \
     if (j < nb) a = _mm512_loadu_si512((const void *)(c + 16 * j));
 #define EO_Q8_STEP(j, a) \
-    if (j < nb) a = dpbusd(a, u, wg + (size_t)j * bstride);
+    if (j < nb) a = dpbusd(a, u, wg + 64 * j);
     EO_Q8_EACH(EO_Q8_INIT)
     const __m512i flip = _mm512_set1_epi32((int32_t)0x80808080u);
     int32_t g = 0;
@@ -69,37 +73,28 @@ static inline __attribute__((always_inline)) void blocks_nb(const eo__q8_pack_hd
         int32_t v;
         memcpy(&v, x + 4 * g, 4);
         const __m512i u = _mm512_xor_si512(_mm512_set1_epi32(v), flip);
-        const int8_t *wg = w + (size_t)g * 64u;
+        const int8_t *wg = w + (size_t)g * (size_t)nb * 64u;
         EO_Q8_EACH(EO_Q8_STEP)
     }
     if (g < groups) {
         const __m512i u = group_u(x, in, g);
-        const int8_t *wg = w + (size_t)g * 64u;
+        const int8_t *wg = w + (size_t)g * (size_t)nb * 64u;
         EO_Q8_EACH(EO_Q8_STEP)
     }
-    const __m512i acc[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+    const __m512i acc[16] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15};
 #undef EO_Q8_STEP
 #undef EO_Q8_INIT
 #undef EO_Q8_EACH
     const int32_t *m = eo__q8_pack_mult(h) + (size_t)b0 * 16u, *s = eo__q8_pack_shift(h) + (size_t)b0 * 16u;
-    const __m256i zp = _mm256_set1_epi32(h->out_zp), lo = _mm256_set1_epi32(h->act_min),
-                  hi = _mm256_set1_epi32(h->act_max);
+    const __m512i zp = _mm512_set1_epi32(h->out_zp), lo = _mm512_set1_epi32(h->act_min),
+                  hi = _mm512_set1_epi32(h->act_max);
     for (int j = 0; j < nb; j++) {
-        const int32_t *mj = m + 16 * j, *sj = s + 16 * j;
-        __m256i r0 = q8v_requant(_mm512_castsi512_si256(acc[j]), _mm256_loadu_si256((const __m256i *)(const void *)mj),
-                                 _mm256_loadu_si256((const __m256i *)(const void *)sj), zp, lo, hi);
-        __m256i r1 = q8v_requant(_mm512_extracti64x4_epi64(acc[j], 1),
-                                 _mm256_loadu_si256((const __m256i *)(const void *)(mj + 8)),
-                                 _mm256_loadu_si256((const __m256i *)(const void *)(sj + 8)), zp, lo, hi);
-        __m128i q = q8v_pack16(r0, r1);
+        __m512i r = q8z_requant(acc[j], _mm512_loadu_si512((const void *)(m + 16 * j)),
+                                _mm512_loadu_si512((const void *)(s + 16 * j)), zp, lo, hi);
         int32_t o = 16 * (b0 + j), left = h->out - o;
-        if (left >= 16) {
-            _mm_storeu_si128((__m128i *)(void *)(y + o), q);
-        } else {
-            int8_t t[16];
-            _mm_storeu_si128((__m128i *)(void *)t, q);
-            memcpy(y + o, t, (size_t)left);
-        }
+        /* values are in -128..127 already: plain truncation to bytes */
+        __mmask16 keep = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+        _mm_mask_storeu_epi8(y + o, keep, _mm512_cvtepi32_epi8(r));
     }
 }
 
@@ -108,10 +103,16 @@ void eo__q8_fc_packed_avx512vnni(const eo__q8_pack_hdr *h, int32_t batch, const 
     for (int32_t n = 0; n < batch; n++) {
         const int8_t *xn = x + (size_t)n * (size_t)h->in;
         int8_t *yn = y + (size_t)n * (size_t)h->out;
-        int32_t b = 0;
-        for (; b + 8 <= h->blocks; b += 8) blocks_nb(h, xn, yn, b, 8);
-        if (b + 4 <= h->blocks) blocks_nb(h, xn, yn, b, 4), b += 4;
-        if (b + 2 <= h->blocks) blocks_nb(h, xn, yn, b, 2), b += 2;
-        if (b < h->blocks) blocks_nb(h, xn, yn, b, 1);
+        for (int32_t b = 0; b < h->blocks;) {
+            int32_t nb = eo__q8_pass_blocks(b, h->blocks);
+            switch (nb) {
+            case 16: pass_nb(h, xn, yn, b, 16); break;
+            case 8: pass_nb(h, xn, yn, b, 8); break;
+            case 4: pass_nb(h, xn, yn, b, 4); break;
+            case 2: pass_nb(h, xn, yn, b, 2); break;
+            default: pass_nb(h, xn, yn, b, 1); break;
+            }
+            b += nb;
+        }
     }
 }

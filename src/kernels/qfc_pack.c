@@ -60,9 +60,16 @@ int eo_q8_fc_pack(const eo_q8_params *p, int32_t in, int32_t out, const int8_t *
         int32_t k = p->n_mult == 1 ? 0 : o;
         m[o] = p->mult[k];
         s[o] = p->shift[k];
-        const size_t b = (size_t)(o / 16), r = (size_t)(o % 16);
+        const int32_t b = o / 16;
+        const size_t r = (size_t)(o % 16);
+        int32_t b0 = 0, nb = eo__q8_pass_blocks(0, blocks); /* the pass holding block b */
+        while (b >= b0 + nb) {
+            b0 += nb;
+            nb = eo__q8_pass_blocks(b0, blocks);
+        }
+        int8_t *pass = wp + (size_t)b0 * (size_t)groups * 64u;
         for (int32_t i = 0; i < in; i++)
-            wp[((b * (size_t)groups + (size_t)(i / 4)) * 16u + r) * 4u + (size_t)(i % 4)] = wo[i];
+            pass[(((size_t)(i / 4) * (size_t)nb + (size_t)(b - b0)) * 16u + r) * 4u + (size_t)(i % 4)] = wo[i];
     }
     return EO_Q8_OK;
 }

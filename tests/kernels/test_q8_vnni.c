@@ -1,12 +1,13 @@
 /* The packed VNNI FC kernels (eo_q8_fc_pack + eo_q8_fc_packed: AVX-512 VNNI
  * on zmm and AVX-VNNI on ymm) are bit-identical to the portable reference
  * eo_q8_fc_ref on the unpacked weights: random shapes including awkward
- * sizes (fan-ins that are not multiples of 4, outputs that are not multiples
- * of 16), random zero points, multipliers, shifts and clamps, weights over
- * the whole int8 range, and the accumulator extremes (every x at +127 or
- * -128 against weights all +127 or all -128 at the largest fan-in, with the
- * bias at +-2^30). Each ISA is skipped, with a message, when the CPU lacks
- * it; the pack's own checks run everywhere. */
+ * sizes (fan-ins that are not multiples of 4; outputs that are not multiples
+ * of 16; every pass width 16/8/4/2/1), random zero points, multipliers,
+ * shifts and clamps, weights over the whole int8 range; the accumulator
+ * extremes (every x at +127 or -128 against weights all +127 or all -128 at
+ * the largest fan-in, with the bias at +-2^30); the requantization corners;
+ * and the VNNI path's input conversion. Each ISA is skipped, with a message,
+ * when the CPU lacks it; the pack's own checks run everywhere. */
 #include <string.h>
 
 #include "eo_test.h"
@@ -14,7 +15,7 @@
 #include "kernels/q8_internal.h"
 
 typedef struct rparams {
-    int32_t mult[160], shift[160];
+    int32_t mult[320], shift[320];
     eo_q8_params p;
 } rparams;
 
@@ -90,12 +91,12 @@ static void test_random_shapes(void **state)
     if (!nisa) skip();
     eo_rng r;
     eo_rng_seed(&r, 5);
-    enum { MAXB = 3, MAXIN = 1100, MAXOUT = 160 };
+    enum { MAXB = 3, MAXIN = 1100, MAXOUT = 300 };
     static int8_t x[MAXB * MAXIN], w[MAXOUT * MAXIN], y0[MAXB * MAXOUT];
     static int32_t bias[MAXOUT];
     static rparams R;
     const int32_t ins[] = {1, 2, 3, 4, 5, 17, 31, 32, 33, 64, 127, 784, 1100};
-    const int32_t outs[] = {1, 7, 8, 9, 10, 15, 16, 17, 33, 64, 128, 129, 160};
+    const int32_t outs[] = {1, 7, 8, 9, 10, 15, 16, 17, 33, 64, 128, 129, 160, 256, 300};
     for (size_t t = 0; t < sizeof ins / sizeof ins[0]; t++)
         for (size_t u = 0; u < sizeof outs / sizeof outs[0]; u++) {
             int32_t in = ins[t], out = outs[u], batch = 1 + (int32_t)eo_rng_below(&r, MAXB);
@@ -160,6 +161,88 @@ static void test_extremes(void **state)
     free(x), free(w);
 }
 
+/* Requantization corners (the zmm kernel has its own 16-lane requant): fan-in
+ * 1 makes acc = bias + (x - zp) w, so the accumulators reach +-(2^30 +
+ * 255 * 128); every shift, the extreme multipliers, per tensor and per
+ * channel, 24 outputs (one full and one partial block). */
+static void test_requant_corners(void **state)
+{
+    (void)state;
+    int isas[2], nisa = 0;
+    if (have(EO__Q8_ISA_ZMM)) isas[nisa++] = EO__Q8_ISA_ZMM;
+    if (have(EO__Q8_ISA_YMM)) isas[nisa++] = EO__Q8_ISA_YMM;
+    if (!nisa) skip();
+    enum { O = 24 };
+    const int32_t mults[] = {0, 1, 3, INT32_C(1) << 29, INT32_C(1) << 30, (INT32_C(1) << 30) + 1,
+                             1518500250, INT32_MAX - 1, INT32_MAX, INT32_MIN, -(INT32_C(1) << 30)};
+    const int32_t biases[] = {EO_Q8_BIAS_LIMIT, -EO_Q8_BIAS_LIMIT, EO_Q8_BIAS_LIMIT - 1, 0, 1, -1,
+                              65535, -65536, 12345678, -87654321};
+    int8_t x[3] = {-128, 127, 5}, w[O], y0[3 * O];
+    int32_t bias[O], m[O], s[O];
+    eo_rng r;
+    eo_rng_seed(&r, 9);
+    for (int32_t sh = -31; sh <= 30; sh++)
+        for (size_t mi = 0; mi < sizeof mults / sizeof mults[0]; mi++) {
+            for (int o = 0; o < O; o++) {
+                w[o] = (int8_t)((int)eo_rng_below(&r, 256) - 128);
+                bias[o] = biases[eo_rng_below(&r, sizeof biases / sizeof biases[0])];
+                m[o] = eo_rng_below(&r, 2) ? mults[mi] : mults[eo_rng_below(&r, sizeof mults / sizeof mults[0])];
+                s[o] = eo_rng_below(&r, 2) ? sh : (int32_t)eo_rng_below(&r, 62) - 31;
+            }
+            int32_t zo = (int32_t)eo_rng_below(&r, 256) - 128;
+            for (int pc = 0; pc < 2; pc++) {
+                eo_q8_params p = {127, zo, -128, 127, pc ? O : 1, m, s}; /* x - zp reaches -255 */
+                assert_int_equal(eo_q8_fc_ref(&p, 3, 1, O, x, w, bias, y0), EO_OK);
+                for (int k = 0; k < nisa; k++) check_isa(isas[k], &p, 3, 1, O, x, w, bias, y0);
+            }
+        }
+}
+
+/* The VNNI path's input conversion (zmm with a masked tail when the CPU
+ * has AVX-512) against eo_q8_quantize_ref: every length 0..70 and 784,
+ * values on and next to the rounding boundaries (k + 1/2) * scale, NaN,
+ * infinities, signed zeros, subnormals and values far outside the range. */
+static void test_quantize(void **state)
+{
+    (void)state;
+    const eo_q8_ops *v = eo_q8_ops_get(EO_Q8_PATH_VNNI);
+    if (!v) {
+        print_message("[  SKIP    ] quantize: no vnni path on this CPU\n");
+        skip();
+    }
+    enum { N = 784 };
+    static float x[N];
+    static int8_t q0[N], q1[N + 1];
+    eo_rng r;
+    eo_rng_seed(&r, 11);
+    const float specials[] = {NAN, -NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e-45f, -1e-45f, 3e38f, -3e38f};
+    for (int t = 0; t < 200; t++) {
+        float scale = (float)(1e-3 + eo_rng_uniform(&r) * (t % 3 ? 0.05 : 3.0));
+        int32_t zp = (int32_t)eo_rng_below(&r, 256) - 128;
+        for (int i = 0; i < N; i++) {
+            switch (eo_rng_below(&r, 6)) {
+            case 0: x[i] = specials[eo_rng_below(&r, sizeof specials / sizeof specials[0])]; break;
+            case 1: { /* on a rounding boundary, or one ulp beside it */
+                float b = ((float)((int)eo_rng_below(&r, 600) - 300) + 0.5f) * scale;
+                int d = (int)eo_rng_below(&r, 3) - 1;
+                x[i] = d < 0 ? nextafterf(b, -INFINITY) : d > 0 ? nextafterf(b, INFINITY) : b;
+                break;
+            }
+            default: x[i] = (float)((eo_rng_uniform(&r) - 0.5) * 400.0 * scale); break;
+            }
+        }
+        size_t n = t < 71 ? (size_t)t : N;
+        memset(q1, 0x55, sizeof q1);
+        assert_int_equal(eo_q8_quantize_ref(n, x, scale, zp, q0), EO_OK);
+        assert_int_equal(v->quantize(n, x, scale, zp, q1), EO_OK);
+        if (memcmp(q0, q1, n)) fail_msg("quantize n %zu scale %g zp %d differs", n, (double)scale, zp);
+        assert_int_equal(q1[n], 0x55); /* nothing written past n */
+    }
+    assert_int_equal(v->quantize(4, x, 0.0f, 0, q1), EO_ERR_INVALID);
+    assert_int_equal(v->quantize(4, x, INFINITY, 0, q1), EO_ERR_INVALID);
+    assert_int_equal(v->quantize(4, x, 1.0f, 128, q1), EO_ERR_INVALID);
+}
+
 /* What every CPU checks: sizes, argument validation, and the layout of the
  * pack (the weights of row o and input i at the documented offset, the
  * per-row constant bias - (128 + in_zp) * sum w). */
@@ -196,13 +279,35 @@ static void test_pack(void **state)
         int32_t sum = 0;
         for (int i = 0; i < 8; i++) {
             int8_t want = o < OUT && i < IN ? w[o * IN + i] : 0;
-            assert_int_equal(pw[(((o / 16) * 2 + i / 4) * 16 + o % 16) * 4 + i % 4], want);
+            /* one pass of both blocks: cell (b, g) at g * 2 + b */
+            assert_int_equal(pw[(((i / 4) * 2 + o / 16) * 16 + o % 16) * 4 + i % 4], want);
             sum += want;
         }
         assert_int_equal(c[o], o < OUT ? bias[o] - (128 - 5) * sum : 0);
         assert_int_equal(pm[o], o < OUT ? m : 0);
         assert_int_equal(ps[o], o < OUT ? s : 0);
     }
+    /* 11 blocks run as passes of 8, 2 and 1 blocks; block 9, group 1 is the
+     * fourth cell of the second pass (which starts after 8 * 2 cells) */
+    enum { O2 = 11 * 16 - 3 };
+    static int8_t w2[O2 * IN];
+    static int32_t one = 1;
+    for (int i = 0; i < O2 * IN; i++) w2[i] = (int8_t)(i % 251 - 125);
+    eo_q8_params p2 = {0, 0, -128, 127, 1, &one, &s};
+    size_t n2 = eo_q8_fc_pack_bytes(IN, O2);
+    unsigned char *pk2 = aligned_alloc(64, n2);
+    assert_non_null(pk2);
+    assert_int_equal(eo_q8_fc_pack(&p2, IN, O2, w2, NULL, pk2, n2), EO_OK);
+    const int8_t *pw2 = eo__q8_pack_w((const eo__q8_pack_hdr *)(void *)pk2);
+    for (int r = 0; r < 16; r++)
+        for (int k = 0; k < 4; k++) {
+            int8_t want = 4 + k < IN ? w2[(9 * 16 + r) * IN + 4 + k] : 0;
+            assert_int_equal(pw2[(8 * 2 + 1 * 2 + 1) * 64 + 4 * r + k], want);
+            /* block 10 (rows 160..172, the last 3 rows are padding), group 0: the single-block pass */
+            int o = 10 * 16 + r;
+            assert_int_equal(pw2[(10 * 2 + 0) * 64 + 4 * r + k], o < O2 ? w2[o * IN + k] : 0);
+        }
+    free(pk2);
     /* a buffer that is not a pack */
     int8_t x[IN] = {0}, y[OUT];
     unsigned char junk[256] = {0};
@@ -234,6 +339,8 @@ int main(void)
         cmocka_unit_test(test_pack),
         cmocka_unit_test(test_random_shapes),
         cmocka_unit_test(test_extremes),
+        cmocka_unit_test(test_requant_corners),
+        cmocka_unit_test(test_quantize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
