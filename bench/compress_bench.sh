@@ -2,14 +2,21 @@
 # Model-level compression on Fashion-MNIST (lane I), side by side with
 # PyTorch's dynamic quantization and torch.nn.utils.prune on the same trained
 # MLP. Figures and targets: bench/RESULTS.md, section "Model-level compression".
-#   Usage: bench/compress_bench.sh BUILD_DIR [WORK_DIR]
+#   Usage: bench/compress_bench.sh BUILD_DIR [WORK_DIR] [--latency RUNS]
 # Every step prints its command. One run; seeds are fixed. Takes ~15 minutes
 # on 2 cores (most of it training: the 784-256-128-10 teacher, the CNN, the
 # fine-tuning runs, 3 seeds of the distillation study, and PyTorch's fine-tuning).
+# --latency RUNS: only the batch-1 latency of the float and int8 MLP beside
+# PyTorch float and dynamic int8 on the same weights, RUNS rounds, edgeopt and
+# PyTorch alternating within each round; the MLP is trained (and quantized)
+# first when WORK_DIR has none (~1 minute). Prints per-run values, medians and
+# ratios.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(cd "${1:?usage: compress_bench.sh BUILD_DIR [WORK_DIR]}" && pwd)
+BUILD=$(cd "${1:?usage: compress_bench.sh BUILD_DIR [WORK_DIR] [--latency RUNS]}" && pwd)
 W=${2:-$(mktemp -d)}
+LAT_RUNS=0
+if [ "${3:-}" = "--latency" ]; then LAT_RUNS=${4:?--latency needs a number of runs}; fi
 mkdir -p "$W"
 cd "$W"
 E=$BUILD/edgeopt
@@ -21,6 +28,50 @@ acc() { "$E" eval "$1" --data fashion-mnist:test --json | "$PY" -c 'import json,
 EPOCHS=${EO_BENCH_EPOCHS:-10}   # teacher and distillation epochs
 FT=${EO_BENCH_FT:-4}            # fine-tuning epochs of the pruning runs (and PyTorch's)
 echo "work dir: $W"
+
+if [ "$LAT_RUNS" -gt 0 ]; then
+    [ -f mlp.eom ] || show "$E" train --data fashion-mnist --model mlp:256,128 --epochs "$EPOCHS" --seed 1 -o mlp.eom \
+        --checkpoint none
+    [ -f mlp8.eom ] || show "$E" quantize mlp.eom --calib fashion-mnist --samples 1000 -o mlp8.eom
+    [ -f mlp8c.eom ] || show "$E" quantize mlp.eom --calib fashion-mnist --samples 1000 --per-channel -o mlp8c.eom
+    mkdir -p npy
+    show "$TOOL" npy mlp.eom npy
+    for r in $(seq 1 "$LAT_RUNS"); do
+        show "$E" compress-report mlp.eom mlp8.eom mlp8c.eom --data fashion-mnist:test --latency-rows 2000 \
+            --json >"lat$r.json"
+        echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/compress_torch.py npy --epochs -1 --reps 2000" >&2
+        peer "$SRC/bench/compress_torch.py" npy --epochs -1 --reps 2000 >"torch_lat$r.txt"
+    done
+    "$PY" - "$LAT_RUNS" <<'PYEOF'
+import json, statistics, sys
+n = int(sys.argv[1])
+rows = {"float": [], "int8": [], "int8 pc": [], "torch float": [], "torch dyn int8": []}
+for r in range(1, n + 1):
+    m = {x["file"]: x for x in json.load(open("lat%d.json" % r))["models"]}
+    rows["float"].append(m["mlp.eom"]["latency_us"])
+    rows["int8"].append(m["mlp8.eom"]["latency_us"])
+    rows["int8 pc"].append(m["mlp8c.eom"]["latency_us"])
+    t = {}
+    for l in open("torch_lat%d.txt" % r):
+        kv = dict(x.split("=", 1) for x in l.split())
+        t[kv["model"]] = float(kv["latency_us"])
+    rows["torch float"].append(t["float"])
+    rows["torch dyn int8"].append(t["dynamic_int8"])
+med = {k: statistics.median(v) for k, v in rows.items()}
+print("batch-1 latency per sample, us (median of %d runs; per run)" % n)
+for k, v in rows.items():
+    print("  %-15s %8.2f   (%s)" % (k, med[k], ", ".join("%.2f" % x for x in v)))
+def ratio(a, b):
+    per = [x / y for x, y in zip(rows[a], rows[b])]
+    return "%.2fx (per run %s)" % (med[a] / med[b], ", ".join("%.2f" % x for x in per))
+print("ratios of medians:")
+print("  our float / int8         %s  (target >= 2x)" % ratio("float", "int8"))
+print("  torch float / int8       %s  (target >= 10x)" % ratio("torch float", "int8"))
+print("  torch float / int8 pc    %s" % ratio("torch float", "int8 pc"))
+print("  torch dyn int8 / int8    %s  (target >= 10x)" % ratio("torch dyn int8", "int8"))
+PYEOF
+    exit 0
+fi
 
 # --- the float models
 show "$E" train --data fashion-mnist --model mlp:256,128 --epochs "$EPOCHS" --seed 1 -o mlp.eom --checkpoint none
