@@ -153,15 +153,17 @@ for sig in INT TERM; do
     mkdir "$d"
     "$E" tune "${SIGARGS[@]}" --study "$d/s.jsonl" >"$d/out.json" 2>"$d/err" &
     pid=$!
-    sleep "0.$((3 + tries % 6))"
+    us=$((300000 + (tries % 10) * 200000)) # 0.3 .. 2.1 s: slow (sanitizer) builds start later
+    sleep "$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))"
     kill -"$sig" "$pid" 2>/dev/null || true
     set +e
     wait "$pid"
     rc=$?
     set -e
     # Before the handler is installed the default action ends the process (no
-    # study yet), and after the study finished there is nothing to test: again.
-    grep -q 'interrupted after' "$d/err" && break
+    # study yet), after the study finished there is nothing to test, and with
+    # no finished job little: again.
+    grep -q 'interrupted after [1-9]' "$d/err" && break
   done
   [ "$rc" -ne 0 ] || fail "SIG$sig: exit status 0 after an interrupt"
   n=$(complete_log "$d/s.jsonl") || fail "SIG$sig: the log is not complete after the interrupt"
