@@ -38,8 +38,8 @@ static const char *help_head =
     "  --val-split F        hold out a stratified fraction for validation (default 0)\n"
     "  -o, --output FILE    the student (.eom)\n"
     "  --json               one JSON object {output, params, teacher_params, epochs,\n"
-    "                       temperature, alpha, mixup, train_loss, train_accuracy, val_accuracy,\n"
-    "                       seconds}\n";
+    "                       temperature, alpha, mixup, train_loss, train_accuracy,\n"
+    "                       val_accuracy, seconds}\n";
 
 int eo_cmd_distill(int argc, char **argv)
 {
