@@ -238,6 +238,10 @@ typedef struct eo_distill_params {
     double temperature; /* T > 0 (default 4) */
     double alpha;       /* weight of the soft term in [0, 1] (default 0.7) */
     double mixup;       /* Beta parameter of the transfer-set mixtures, 0 = off (default) */
+    int mixup_labels;   /* control experiment: the mixtures get the mixed one-hot labels with
+                           weight 1 instead of the teacher's targets (ordinary mixup, Zhang
+                           et al. 2018; the teacher is not used for them), so the student
+                           alone can be trained with the same mixtures (default 0) */
 } eo_distill_params;
 eo_distill_params eo_distill_defaults(void);
 int eo_distill_fit_ex(eo_model *student, eo_model *teacher, const eo_distill_params *dp,

@@ -30,6 +30,9 @@ static const char *help_head =
     "  --mixup A            transfer set: each step also trains on mixtures of the\n"
     "                       batch's images (weights ~ Beta(A, A)) with the teacher's\n"
     "                       soft targets only, weighted by alpha (default 0 = off)\n"
+    "  --mixup-labels       control: the mixtures get the mixed labels with weight 1\n"
+    "                       instead (ordinary mixup; with --alpha 0: the student\n"
+    "                       alone trained with the same mixtures)\n"
     "  --data SPEC          training data with labels (e.g. fashion-mnist)\n"
     "  --epochs N           (default 10)\n"
     "  --schedule SPEC      learning-rate schedule, as in train (e.g. cosine:T=30;\n"
@@ -51,7 +54,7 @@ int eo_cmd_distill(int argc, char **argv)
     const char *teacher_path = NULL, *spec = NULL, *data = NULL, *out = NULL, *v = NULL, *sched = NULL;
     const char *sched_unit = "epoch";
     double T = 4.0, alpha = 0.7, val_split = 0, mixup = 0;
-    int json = 0, st = 0;
+    int json = 0, st = 0, mixup_labels = 0;
     eo_cc_train tr;
     eo_cc_train_init(&tr, 10, "adam");
     for (int i = 1; i < argc; i++) {
@@ -86,6 +89,8 @@ int eo_cmd_distill(int argc, char **argv)
         } else if (eo_cli_opt(argc, argv, &i, "--val-split", &v)) {
             if (!v) return EO_EXIT_USAGE;
             st = eo_cli_double(CMD, "--val-split", v, 0.0, 0.99, &val_split);
+        } else if (eo_cli_flag(argv, i, "--mixup-labels")) {
+            mixup_labels = 1;
         } else if (eo_cli_flag(argv, i, "--json")) {
             json = 1;
         } else {
@@ -148,6 +153,7 @@ int eo_cmd_distill(int argc, char **argv)
     dp.temperature = T;
     dp.alpha = alpha;
     dp.mixup = mixup;
+    dp.mixup_labels = mixup_labels;
     if (eo_distill_fit_ex(s, teacher, &dp, &p, &ds, trn, trn ? ntr : 0, eo_cc_scaler(&sc), &e)) goto fail;
     double secs = eo_cli_now() - t0;
     eo_model_meta sm = meta;

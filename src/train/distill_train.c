@@ -14,9 +14,11 @@
 typedef struct dctx {
     eo_model *student, *teacher;
     double T, alpha, mixup;
+    int mixup_labels;
     size_t cols;
     float *xmix, *dmix; /* mixed inputs and their soft-term gradient, batch rows */
     uint32_t *perm;
+    float *lam;
     eo_rng rng; /* mixing partners and weights: its own stream of the seed */
 } dctx;
 
@@ -48,24 +50,43 @@ static double beta_sym(eo_rng *r, double a)
 /* Transfer-set step: x' = lambda x_b + (1 - lambda) x_perm(b) for every row
  * b of the batch; the teacher labels x' (soft targets only, the hard labels
  * do not hold for a mixture), and alpha T^2 KL(teacher(x') || student(x'))
- * is back-propagated into the student's (already zeroed) gradients. */
-static int mixed_step(dctx *c, const float *x, int batch, int k)
+ * is back-propagated into the student's (already zeroed) gradients. The
+ * mixup_labels control instead uses the mixed one-hot labels
+ * lambda e_y(b) + (1 - lambda) e_y(perm(b)) with weight 1 and no teacher
+ * (ordinary mixup, Zhang et al. 2018). */
+static int mixed_step(dctx *c, const float *x, const int32_t *labels, int batch, int k)
 {
     size_t cols = c->cols;
     eo_rng_permutation(&c->rng, c->perm, (size_t)batch);
     for (int b = 0; b < batch; b++) {
-        float lam = (float)beta_sym(&c->rng, c->mixup);
+        float l = (float)beta_sym(&c->rng, c->mixup);
+        c->lam[b] = l;
         const float *xa = x + (size_t)b * cols, *xb = x + (size_t)c->perm[b] * cols;
         float *xm = c->xmix + (size_t)b * cols;
-        for (size_t j = 0; j < cols; j++) xm[j] = lam * xa[j] + (1 - lam) * xb[j];
+        for (size_t j = 0; j < cols; j++) xm[j] = l * xa[j] + (1 - l) * xb[j];
     }
-    const float *t, *s;
+    const float *t = NULL, *s;
     float loss;
-    int st = eo_model_forward(c->teacher, c->xmix, batch, 0, NULL, &t);
+    int st = c->mixup_labels ? EO_OK : eo_model_forward(c->teacher, c->xmix, batch, 0, NULL, &t);
     if (!st) st = eo_model_forward(c->student, c->xmix, batch, 1, &c->rng, &s);
-    if (!st) st = eo_distill_loss(s, t, NULL, batch, k, c->T, 1.0, &loss, c->dmix);
     if (st) return st;
-    for (size_t i = 0; i < (size_t)batch * (size_t)k; i++) c->dmix[i] *= (float)c->alpha;
+    if (c->mixup_labels) {
+        for (int b = 0; b < batch; b++) {
+            const float *sb = s + (size_t)b * (size_t)k;
+            float *db = c->dmix + (size_t)b * (size_t)k;
+            double mx = sb[0], z = 0;
+            for (int j = 1; j < k; j++) mx = fmax(mx, sb[j]);
+            for (int j = 0; j < k; j++) z += exp(sb[j] - mx);
+            int ya = labels[b], yb = labels[c->perm[b]];
+            for (int j = 0; j < k; j++) {
+                double tgt = (j == ya ? c->lam[b] : 0.0) + (j == yb ? 1.0 - c->lam[b] : 0.0);
+                db[j] = (float)((exp(sb[j] - mx) / z - tgt) / batch);
+            }
+        }
+    } else {
+        if ((st = eo_distill_loss(s, t, NULL, batch, k, c->T, 1.0, &loss, c->dmix))) return st;
+        for (size_t i = 0; i < (size_t)batch * (size_t)k; i++) c->dmix[i] *= (float)c->alpha;
+    }
     return eo_model_backward(c->student, c->dmix);
 }
 
@@ -75,8 +96,8 @@ static int distill_loss(void *u, const float *x, const float *out, int batch, in
     (void)targets;
     dctx *c = u;
     const float *t;
-    if (c->mixup > 0 && c->alpha > 0) {
-        int st = mixed_step(c, x, batch, k);
+    if (c->mixup > 0 && (c->alpha > 0 || c->mixup_labels)) {
+        int st = mixed_step(c, x, labels, batch, k);
         if (st) return st;
         /* The trainer back-propagates dout through the student's last
          * forward pass: make it the labelled batch's again (without dropout
@@ -90,7 +111,7 @@ static int distill_loss(void *u, const float *x, const float *out, int batch, in
 
 eo_distill_params eo_distill_defaults(void)
 {
-    eo_distill_params d = {4.0, 0.7, 0.0};
+    eo_distill_params d = {4.0, 0.7, 0.0, 0};
     return d;
 }
 
@@ -126,16 +147,19 @@ int eo_distill_fit_ex(eo_model *student, eo_model *teacher, const eo_distill_par
     c.T = T;
     c.alpha = alpha;
     c.mixup = dp->mixup;
+    c.mixup_labels = dp->mixup_labels != 0;
     c.cols = (size_t)eo_model_in_numel(student);
     if (c.mixup > 0 && tp->batch > 0) {
         size_t b = (size_t)tp->batch;
         c.xmix = malloc(b * c.cols * sizeof(float));
         c.dmix = malloc(b * (size_t)k * sizeof(float));
         c.perm = malloc(b * sizeof(uint32_t));
-        if (!c.xmix || !c.dmix || !c.perm) {
+        c.lam = malloc(b * sizeof(float));
+        if (!c.xmix || !c.dmix || !c.perm || !c.lam) {
             free(c.xmix);
             free(c.dmix);
             free(c.perm);
+            free(c.lam);
             return eo_error_set(err, EO_ERR_NOMEM, "out of memory for the transfer set");
         }
         /* Streams 0-2 of the seed are the trainer's (initialization,
@@ -152,6 +176,7 @@ int eo_distill_fit_ex(eo_model *student, eo_model *teacher, const eo_distill_par
     free(c.xmix);
     free(c.dmix);
     free(c.perm);
+    free(c.lam);
     return st;
 }
 

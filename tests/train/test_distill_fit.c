@@ -7,7 +7,8 @@
  * train mode (dropout), on unscaled inputs or on rows of another order would
  * move them. The transfer set (mixup) keeps the copy fixed too (teacher and
  * student see the same mixtures); it is deterministic for a seed, changes
- * the trajectory, and is ignored when alpha = 0. */
+ * the trajectory, and is ignored when alpha = 0; the mixup_labels control
+ * does not use the teacher. */
 #include <string.h>
 
 #include "eo_test.h"
@@ -156,6 +157,20 @@ static void test_mixup_deterministic_and_different(void **state)
     dp.mixup = 0;
     assert_int_equal(eo_distill_fit_ex(f, teacher, &dp, &p, &ds, NULL, 0, NULL, NULL), EO_OK);
     assert_memory_equal(eo_model_params_const(d), eo_model_params_const(f), np * sizeof(float));
+    /* the mixup_labels control never asks the teacher: two different
+     * teachers give the same student, and it is not the plain run */
+    eo_model *g = model("mlp:8", &ds, 5), *h = model("mlp:8", &ds, 5), *t2 = model("mlp:16", &ds, 11);
+    dp.alpha = 0;
+    dp.mixup = 0.4;
+    dp.mixup_labels = 1;
+    assert_int_equal(eo_distill_fit_ex(g, teacher, &dp, &p, &ds, NULL, 0, NULL, NULL), EO_OK);
+    assert_int_equal(eo_distill_fit_ex(h, t2, &dp, &p, &ds, NULL, 0, NULL, NULL), EO_OK);
+    assert_memory_equal(eo_model_params_const(g), eo_model_params_const(h), np * sizeof(float));
+    assert_true(max_param_change(g, eo_model_params_const(f)) > 1e-3);
+    dp.mixup_labels = 0;
+    eo_model_destroy(g);
+    eo_model_destroy(h);
+    eo_model_destroy(t2);
     /* refusals */
     dp.mixup = -1;
     assert_int_equal(eo_distill_fit_ex(d, teacher, &dp, &p, &ds, NULL, 0, NULL, NULL), EO_ERR_INVALID);
