@@ -22,8 +22,10 @@ show() { echo "\$ $*"; "$@"; }
 # ------------------------------------------------------------ SGEMM (lane A)
 # eo_sgemm vs OpenBLAS cblas_sgemm, 1 and 2 threads, square and MLP shapes;
 # median of 7 repetitions. Figures in bench/RESULTS.md (GEMM section).
+# OpenBLAS runs without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE so that it picks
+# its own best kernels for the CPU (the environment may force older ones).
 gemm() {
-    show "$BUILD/bench/gemm_bench" --reps 7 --time 0.1 --threads 1,2
+    show env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$BUILD/bench/gemm_bench" --reps 7 --time 0.1 --threads 1,2
 }
 SECTIONS+=(gemm)
 
