@@ -10,12 +10,12 @@
 #           Median of 5 runs of 200 trials (GP: 60).
 # search    Fashion-MNIST MLP space, first LIMIT training rows, stratified 80/20
 #           hold-out, an equal budget of TRIALS x EPOCHS training epochs:
-#           edgeopt random, TPE and Hyperband (--budget-epochs) and Optuna's TPE
+#           edgeopt random, TPE, Hyperband and BOHB (--budget-epochs) and Optuna's TPE
 #           driving PyTorch (bench/tune_optuna.py), per seed; best validation
 #           accuracy, wall time, epochs.
 # grid      the full grid of the same space (lr 4 points, batch 4, hidden 3,
-#           dropout 2 = 96 configurations x EPOCHS) against Hyperband with a
-#           third of the grid's epochs, per seed.
+#           dropout 2 = 96 configurations x EPOCHS) against Hyperband and BOHB
+#           with a third of the grid's epochs, per seed.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-${EO_BUILD_DIR:-$SRC/build}}
@@ -65,13 +65,13 @@ search() {
   local budget=$((TRIALS * EPOCHS))
   echo "== search: Fashion-MNIST first $LIMIT rows, hold-out 0.2, budget $budget epochs ($TRIALS x $EPOCHS), $THREADS thread(s)"
   echo "\$ $E tune ${FM[*]} --space '$SPACE' --strategy random|tpe --trials $TRIALS --max-epochs $EPOCHS --seed S --study s.jsonl"
-  echo "\$ $E tune ${FM[*]} --space '$SPACE' --strategy hyperband --max-epochs $EPOCHS --budget-epochs $budget --seed S --study s.jsonl"
+  echo "\$ $E tune ${FM[*]} --space '$SPACE' --strategy hyperband|bohb --max-epochs $EPOCHS --budget-epochs $budget --seed S --study s.jsonl"
   echo "\$ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY $SRC/bench/tune_optuna.py S $TRIALS $EPOCHS $LIMIT 0.2 $THREADS"
   for seed in $SEEDS; do
-    for strat in random tpe hyperband; do
+    for strat in random tpe hyperband bohb; do
       local extra=(--trials "$TRIALS")
       [ "$strat" = tpe ] && extra+=(--lag 0)
-      [ "$strat" = hyperband ] && extra=(--budget-epochs "$budget")
+      [ "$strat" = hyperband ] || [ "$strat" = bohb ] && extra=(--budget-epochs "$budget")
       rm -rf "$work/s.jsonl" "$work/s.jsonl.ckpt"
       "$E" tune "${FM[@]}" --space "$SPACE" --strategy "$strat" --max-epochs "$EPOCHS" "${extra[@]}" --seed "$seed" \
         --study "$work/s.jsonl" >"$work/s.json"
@@ -84,17 +84,19 @@ search() {
 grid() {
   local gsp='lr=log(1e-4,1e-1,grid=4);batch=choice(32,64,128,256);hidden=int(32,512,grid=3);dropout=uniform(0,0.5,grid=2)'
   local gepochs=$((96 * EPOCHS)) hbudget=$((96 * EPOCHS / 3))
-  echo "== grid ($gepochs epochs) vs Hyperband (budget $hbudget epochs = 1/3)"
+  echo "== grid ($gepochs epochs) vs Hyperband and BOHB (budget $hbudget epochs = 1/3)"
   echo "\$ $E tune ${FM[*]} --space '$gsp' --strategy grid --max-epochs $EPOCHS --study g.jsonl"
-  echo "\$ $E tune ${FM[*]} --space '$SPACE' --strategy hyperband --max-epochs $EPOCHS --budget-epochs $hbudget --seed S --study h.jsonl"
+  echo "\$ $E tune ${FM[*]} --space '$SPACE' --strategy hyperband|bohb --max-epochs $EPOCHS --budget-epochs $hbudget --seed S --study h.jsonl"
   rm -f "$work/g.jsonl"
   "$E" tune "${FM[@]}" --space "$gsp" --strategy grid --max-epochs "$EPOCHS" --study "$work/g.jsonl" >"$work/g.json"
   echo "grid: $(jget "$work/g.json" '"best_val_acc=%.4f seconds=%.1f trials=%d epochs=%d best=%s" % (best_score, seconds, trials, epochs_total, best)')"
   for seed in $SEEDS; do
-    rm -rf "$work/h.jsonl" "$work/h.jsonl.ckpt"
-    "$E" tune "${FM[@]}" --space "$SPACE" --strategy hyperband --max-epochs "$EPOCHS" --budget-epochs "$hbudget" \
-      --seed "$seed" --study "$work/h.jsonl" >"$work/h.json"
-    echo "grid-vs-hyperband seed=$seed: $(jget "$work/h.json" '"best_val_acc=%.4f seconds=%.1f trials=%d epochs=%d" % (best_score, seconds, trials, epochs_total)')"
+    for strat in hyperband bohb; do
+      rm -rf "$work/h.jsonl" "$work/h.jsonl.ckpt"
+      "$E" tune "${FM[@]}" --space "$SPACE" --strategy "$strat" --max-epochs "$EPOCHS" --budget-epochs "$hbudget" \
+        --seed "$seed" --study "$work/h.jsonl" >"$work/h.json"
+      echo "grid-vs-$strat seed=$seed: $(jget "$work/h.json" '"best_val_acc=%.4f seconds=%.1f trials=%d epochs=%d" % (best_score, seconds, trials, epochs_total)')"
+    done
   done
 }
 
