@@ -43,7 +43,7 @@
  *   dequantization (the only float operations). Both work in a planned arena
  *   (two ping-pong int8 buffers of the largest activation times the batch)
  *   that eo_qmodel_reserve allocates once; after it, forward never allocates.
- *   The kernel path (reference C or AVX2) gives bit-identical results.
+ *   The kernel path (reference C, AVX2 or VNNI) gives bit-identical results.
  *
  * OWNERSHIP
  *   An eo_qmodel owns all its arrays (one allocation for the constants, one
