@@ -177,7 +177,8 @@ static int carve_packs(carve *c, const eo_qop *ops, int nops, const void ***tabl
         if (ops[i].kind == EO_QOP_FC && !eo_size_add(total, eo_q8_fc_pack_bytes(ops[i].fan_in, ops[i].out_ch), &total))
             c->overflow = 1;
     const void **tab = take(c, (size_t)nops, sizeof *tab);
-    unsigned char *area = take(c, total + 63u, 1);
+    if (!eo_size_add(total, 63u, &total)) c->overflow = 1;
+    unsigned char *area = take(c, total, 1);
     if (!c->base || c->overflow) return EO_OK;
     area += (64u - ((uintptr_t)area & 63u)) & 63u;
     for (int i = 0; i < nops; i++) {
