@@ -42,6 +42,12 @@ typedef struct gpm {
     double *alpha;    /* A^-1 y */
     double *tmp;      /* n */
     double ell, tau;
+    /* Work shared by the 40 fits of the hyperparameter grid: the pairwise
+     * distances (lower triangle) and the kernel matrix of length scale kell,
+     * so the 5 noise ratios of one length scale reuse it. lt: L transposed,
+     * for the column-oriented forward solves of the predictions. */
+    double *dm, *K, *lt;
+    double kell;
 } gpm;
 
 static double matern(double r, double ell)
@@ -57,13 +63,26 @@ static double dist(const double *a, const double *b, size_t D)
     return sqrt(s);
 }
 
+static void gp_distances(gpm *g)
+{
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j <= i; j++) g->dm[i * n + j] = dist(g->X + i * g->D, g->X + j * g->D, g->D);
+    g->kell = NAN;
+}
+
 /* Factor A(ell, tau) into g->L; log marginal likelihood (profiled) or -inf. */
 static double gp_fit(gpm *g, const double *y, double ell, double tau)
 {
     size_t n = g->n;
+    if (!(g->kell == ell)) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j <= i; j++) g->K[i * n + j] = matern(g->dm[i * n + j], ell);
+        g->kell = ell;
+    }
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= i; j++) {
-            double v = matern(dist(g->X + i * g->D, g->X + j * g->D, g->D), ell);
+            double v = g->K[i * n + j];
             g->L[i * n + j] = v;
             g->L[j * n + i] = v;
         }
@@ -83,6 +102,30 @@ static double gp_fit(gpm *g, const double *y, double ell, double tau)
     return -0.5 * (double)n * log(s2) - 0.5 * logdet;
 }
 
+/* L^T from the final fit, for gp_forward. */
+static void gp_transpose(gpm *g)
+{
+    size_t n = g->n;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = k; i < n; i++) g->lt[k * n + i] = g->L[i * n + k];
+}
+
+/* Solve L y = b in place, column by column: b[i] still gets b[i] - l[i][0] b[0]
+ * - l[i][1] b[1] - ... in that order and then / l[i][i], the operations of
+ * eo__chol_forward, so the same bits; but the updates of one column are
+ * independent and contiguous in L^T (the row-wise form is one long chain of
+ * dependent subtractions). */
+static void gp_forward(const gpm *g, double *b)
+{
+    size_t n = g->n;
+    for (size_t k = 0; k < n; k++) {
+        const double *col = g->lt + k * n;
+        double bk = b[k] / col[k];
+        b[k] = bk;
+        for (size_t i = k + 1; i < n; i++) b[i] -= col[i] * bk;
+    }
+}
+
 /* Posterior mean and standard deviation (in units of the profiled scale) at x. */
 static void gp_predict(gpm *g, const double *x, double *m, double *s)
 {
@@ -92,7 +135,7 @@ static void gp_predict(gpm *g, const double *x, double *m, double *s)
         g->tmp[i] = matern(dist(x, g->X + i * g->D, g->D), g->ell);
         mu += g->tmp[i] * g->alpha[i];
     }
-    eo__chol_forward(g->L, n, g->tmp);
+    gp_forward(g, g->tmp);
     double q = 0;
     for (size_t i = 0; i < n; i++) q += g->tmp[i] * g->tmp[i];
     double var = 1 + 1e-10 - q;
@@ -228,10 +271,11 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
     if (!eo_size_mul(n, n, &nn)) return eo_error_set(err, EO_ERR_RANGE, "too many trials for the GP");
     double *X = malloc(n * D * sizeof *X), *y = malloc(n * sizeof *y), *L = malloc(nn * sizeof *L);
     double *alpha = malloc(n * sizeof *alpha), *tmp = malloc(n * sizeof *tmp);
+    double *dm = malloc(nn * sizeof *dm), *K = malloc(nn * sizeof *K), *lt = malloc(nn * sizeof *lt);
     double *cand = malloc(D * sizeof *cand), *w = malloc(D * sizeof *w), *bestu = malloc(D * sizeof *bestu);
     int nc = P->n_candidates > 0 ? P->n_candidates : 1000;
     double *top = malloc(5 * D * sizeof *top);
-    int st_ = X && y && L && alpha && tmp && cand && w && bestu && top ? EO_OK : EO_ERR_NOMEM;
+    int st_ = X && y && L && alpha && tmp && dm && K && lt && cand && w && bestu && top ? EO_OK : EO_ERR_NOMEM;
     if (st_) goto out;
     /* objective values of the told trials (scalarized with several objectives) */
     double lam[EO_TUNE_QUANTITY_COUNT] = {0};
@@ -294,7 +338,8 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
         y[j] = (y[j] - ym) / ys;
         if (j < told && eo__usable(h->status[j], h->loss[j])) fbest = fmin(fbest, y[j]);
     }
-    gpm g = {n, D, X, L, alpha, tmp, 1, 1e-6};
+    gpm g = {n, D, X, L, alpha, tmp, 1, 1e-6, dm, K, lt, NAN};
+    gp_distances(&g);
     static const double ells[] = {0.05, 0.1, 0.18, 0.3, 0.5, 0.85, 1.5, 3.0};
     static const double taus[] = {1e-6, 1e-4, 1e-2, 0.1, 0.3};
     double bl = -INFINITY, bell = ells[3] * sqrt((double)D), btau = taus[0];
@@ -312,6 +357,7 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
         eo_space_sample(sp, &r, p->x);
         goto out;
     }
+    gp_transpose(&g);
     /* the posterior sd in y units: sqrt(s2) with s2 = y^T A^-1 y / n */
     double yay = 0;
     for (size_t j = 0; j < n; j++) yay += y[j] * alpha[j];
@@ -348,6 +394,9 @@ out:
     free(L);
     free(alpha);
     free(tmp);
+    free(dm);
+    free(K);
+    free(lt);
     free(cand);
     free(w);
     free(bestu);
