@@ -2,8 +2,9 @@
 # edgeopt tune under MPI: `mpirun --oversubscribe -np 3 edgeopt tune ...` (rank
 # 0 drives and owns the study log, ranks 1-2 train) must give the same study
 # and result as one process with the same seed: TPE with the median pruner
-# (epoch reports and verdicts cross ranks) and Hyperband (promoted trials
-# continue from checkpoints written by whichever rank trained them).
+# (epoch reports and verdicts cross ranks), Hyperband (promoted trials
+# continue from checkpoints written by whichever rank trained them) and BOHB
+# (its TPE sampler sees the same results in the same order).
 # Skipped, with a message, when mpirun is missing or edgeopt has no MPI.
 set -euo pipefail
 E=${EDGEOPT:?}
@@ -75,4 +76,6 @@ compare tpe --data synthetic:moons:n=400,noise=0.25 --model 'mlp:{h}' --optimize
   --prune-startup 3 --seed 7
 compare hyperband --data synthetic:spirals:n=400,classes=3,noise=0.2 --model 'mlp:{h}' \
   --optimizer 'adam:lr={lr}' --space 'lr=log(3e-3,3e-2);h=int(8,32)' --strategy hyperband --max-epochs 9 --seed 3
+compare bohb --data synthetic:spirals:n=400,classes=3,noise=0.2 --model 'mlp:{h}' \
+  --optimizer 'adam:lr={lr}' --space 'lr=log(3e-3,3e-2);h=int(8,32)' --strategy bohb --max-epochs 9 --seed 3
 echo "tune MPI: ok"
