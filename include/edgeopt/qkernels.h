@@ -120,26 +120,29 @@ int eo_q8_gap(int32_t n, int32_t c, int32_t hw, int32_t act_min, int32_t act_max
 int eo_q8_quantize(size_t n, const float *x, float scale, int32_t zp, int8_t *q);
 int eo_q8_dequantize(size_t n, const int8_t *q, float scale, int32_t zp, float *x);
 
-/* ------------------------------------------- pre-packed FC (VNNI, batch 1) */
+/* ------------------------------------------------ pre-packed FC (batch 1) */
 
-/* A fully connected layer compiled once, at model-build time, for the
- * vpdpbusd kernels (AVX-512 VNNI on zmm, else AVX-VNNI on ymm): weights
- * interleaved in groups of 4 inputs x 16 outputs, and per output row the
- * constant bias[o] - (128 + in_zp) * sum_i w[o][i], because the kernel feeds
- * the activations as unsigned bytes x + 128 (vpdpbusd multiplies u8 by s8).
- * The int32 sums are exact, so eo_q8_fc_packed is bit-identical to
- * eo_q8_fc_ref with the same parameters. The pack is self-contained (it
- * copies zero points, clamp, multipliers and shifts) and position
- * independent; keep it 64-byte aligned for speed.
+/* A fully connected layer compiled once, at model-build time, for the packed
+ * kernels (vpdpbusd: AVX-512 VNNI on zmm, else AVX-VNNI on ymm; without VNNI,
+ * AVX2 vpmaddubsw on |x| and the weights signed by x): weights interleaved in
+ * cells of 4 inputs x 16 outputs, and per output row the constants that turn
+ * the kernels' sums back into the reference accumulator (the VNNI kernels
+ * feed the activations as unsigned bytes x + 128, so they start at
+ * bias[o] - (128 + in_zp) * sum_i w[o][i]). The int32 sums are exact, so
+ * eo_q8_fc_packed is bit-identical to eo_q8_fc_ref with the same parameters
+ * (the AVX2 kernel needs weights in -127..127 and falls back to a scalar loop
+ * for a layer with a -128). The pack is self-contained (it copies zero
+ * points, clamp, multipliers and shifts) and position independent; keep it
+ * 64-byte aligned for speed.
  * eo_q8_fc_pack_bytes: bytes of the pack (0 if in/out are out of range).
  * eo_q8_fc_pack: validates like eo_q8_fc_ref and fills dst (bytes >= the size).
  * eo_q8_fc_packed: y [batch][out] from x [batch][in]; EO_ERR_UNSUPPORTED when
- * this build or CPU has no VNNI (callers then use eo_q8_fc on the raw weights). */
+ * this build or CPU has no AVX2 (callers then use eo_q8_fc on the raw weights). */
 size_t eo_q8_fc_pack_bytes(int32_t in, int32_t out);
 int eo_q8_fc_pack(const eo_q8_params *p, int32_t in, int32_t out, const int8_t *w,
                   const int32_t *bias, void *dst, size_t bytes);
 int eo_q8_fc_packed(const void *pack, int32_t batch, const int8_t *x, int8_t *y);
-/* 1 when eo_q8_fc_packed runs on this CPU. */
+/* 1 when eo_q8_fc_packed runs on this CPU (AVX2 or better). */
 int eo_q8_fc_packed_available(void);
 
 /* ------------------------------------------------- quantization math (host) */

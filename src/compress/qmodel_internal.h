@@ -18,7 +18,7 @@ struct eo_qmodel {
     size_t max_act;          /* largest activation (values per sample), input included */
     size_t out_numel;
     const eo_q8_ops *kops;   /* kernel table (static) */
-    /* FC ops compiled for eo_q8_fc_packed (VNNI CPUs only): pack[i] for op i,
+    /* FC ops compiled for eo_q8_fc_packed (CPUs with AVX2 or better): pack[i] for op i,
      * NULL for other ops or when the CPU has no packed kernel; used while the
      * path is AUTO or VNNI (use_pack), carved from the constants block. */
     const void **pack;

@@ -15,6 +15,9 @@
  *   mult     int32 [blocks * 16]: the Q31 multiplier of row o (per-tensor
  *            values repeated), 0 past out;
  *   shift    int32 [blocks * 16], 0 past out;
+ *   cs       int32 [blocks * 16]: bias[o] - in_zp * sum_i w[o][i] (0 past
+ *            out): the start value of the AVX2 kernel, which sums x w with
+ *            x signed (|in_zp * sum w| <= 128 * 128 * 32768, so it fits);
  *   w        int8 cells of 64 bytes, zero past in and out.
  * A block is 16 output rows, a group 4 inputs; cell (b, g) holds
  * w[16 b + r][4 g + k] at byte 4 r + k. One vpdpbusd of a broadcast group of
@@ -34,6 +37,7 @@ typedef struct eo__q8_pack_hdr {
     uint32_t magic;
     int32_t in, out, groups, blocks;
     int32_t in_zp, out_zp, act_min, act_max;
+    int32_t has_m128; /* 1 if some weight is -128 (the AVX2 sign trick cannot negate it) */
 } eo__q8_pack_hdr;
 #define EO_Q8_PACK_HDR_BYTES 64u
 
@@ -49,16 +53,21 @@ static inline const int32_t *eo__q8_pack_shift(const eo__q8_pack_hdr *h)
 {
     return eo__q8_pack_c(h) + (size_t)h->blocks * 32u;
 }
+static inline const int32_t *eo__q8_pack_cs(const eo__q8_pack_hdr *h)
+{
+    return eo__q8_pack_c(h) + (size_t)h->blocks * 48u;
+}
 static inline const int8_t *eo__q8_pack_w(const eo__q8_pack_hdr *h)
 {
-    return (const int8_t *)(const void *)(eo__q8_pack_c(h) + (size_t)h->blocks * 48u);
+    return (const int8_t *)(const void *)(eo__q8_pack_c(h) + (size_t)h->blocks * 64u);
 }
 
-/* The packed FC kernels: EO__Q8_ISA_ZMM (AVX-512 F/BW/VL + VNNI, qfc_avx512vnni.c)
- * or EO__Q8_ISA_YMM (AVX-VNNI, qfc_avxvnni.c). eo__q8_packed_isa: the best this
- * CPU runs (EO__Q8_ISA_NONE without either). eo__q8_fc_packed_isa runs a given
- * one (tests compare both): EO_ERR_UNSUPPORTED when the CPU lacks it. */
-enum { EO__Q8_ISA_NONE = 0, EO__Q8_ISA_YMM = 1, EO__Q8_ISA_ZMM = 2 };
+/* The packed FC kernels: EO__Q8_ISA_ZMM (AVX-512 F/BW/VL + VNNI, qfc_avx512vnni.c),
+ * EO__Q8_ISA_YMM (AVX-VNNI, qfc_avxvnni.c) or EO__Q8_ISA_AVX2 (vpmaddubsw with
+ * the sign trick, qfc_packed_avx2.c). eo__q8_packed_isa: the best this CPU runs
+ * (EO__Q8_ISA_NONE without AVX2). eo__q8_fc_packed_isa runs a given one (tests
+ * compare them all): EO_ERR_UNSUPPORTED when the CPU lacks it. */
+enum { EO__Q8_ISA_NONE = 0, EO__Q8_ISA_YMM = 1, EO__Q8_ISA_ZMM = 2, EO__Q8_ISA_AVX2 = 3 };
 int eo__q8_packed_isa(void);
 int eo__q8_cpu_has_isa(int isa);
 int eo__q8_fc_packed_isa(int isa, const void *pack, int32_t batch, const int8_t *x, int8_t *y);
@@ -82,6 +91,7 @@ int eo__q8_dequantize_avx2(size_t n, const int8_t *q, float scale, int32_t zp, f
  * ymm (qfc_avxvnni.c: AVX-VNNI); the pack is checked by the caller. */
 void eo__q8_fc_packed_avx512vnni(const eo__q8_pack_hdr *h, int32_t batch, const int8_t *x, int8_t *y);
 void eo__q8_fc_packed_avxvnni(const eo__q8_pack_hdr *h, int32_t batch, const int8_t *x, int8_t *y);
+void eo__q8_fc_packed_avx2(const eo__q8_pack_hdr *h, int32_t batch, const int8_t *x, int8_t *y);
 /* eo_q8_quantize_ref on zmm (qfc_input_avx512vnni.c): the VNNI path's input. */
 int eo__q8_quantize_avx512vnni(size_t n, const float *x, float scale, int32_t zp, int8_t *q);
 #endif

@@ -69,6 +69,7 @@ int eo__q8_cpu_has_isa(int isa)
 {
 #if defined(EO_HAVE_X86) && defined(__GNUC__)
     if (isa == EO__Q8_ISA_YMM) return eo__cpu_has_avx_vnni();
+    if (isa == EO__Q8_ISA_AVX2) return eo__cpu_has_avx2_fma();
     if (isa == EO__Q8_ISA_ZMM) {
         /* AVX-512 F/BW/VL with the OS saving zmm state, plus VNNI: cpuid 7.0 ECX bit 11 */
         unsigned int a, b, c, d;
@@ -93,9 +94,10 @@ int eo__q8_packed_isa(void)
 #if defined(EO_HAVE_X86)
     int v = atomic_load_explicit(&q8_isa_cache, memory_order_relaxed);
     if (v >= 0) return v;
-    v = eo__q8_cpu_has_isa(EO__Q8_ISA_ZMM)   ? EO__Q8_ISA_ZMM
-        : eo__q8_cpu_has_isa(EO__Q8_ISA_YMM) ? EO__Q8_ISA_YMM
-                                             : EO__Q8_ISA_NONE;
+    v = eo__q8_cpu_has_isa(EO__Q8_ISA_ZMM)    ? EO__Q8_ISA_ZMM
+        : eo__q8_cpu_has_isa(EO__Q8_ISA_YMM)  ? EO__Q8_ISA_YMM
+        : eo__q8_cpu_has_isa(EO__Q8_ISA_AVX2) ? EO__Q8_ISA_AVX2
+                                              : EO__Q8_ISA_NONE;
     atomic_store_explicit(&q8_isa_cache, v, memory_order_relaxed);
     return v;
 #else
@@ -117,14 +119,15 @@ static int packed_run(int isa, const void *pack, int32_t batch, const int8_t *x,
     if (isa == EO__Q8_ISA_NONE) return EO_ERR_UNSUPPORTED;
 #if defined(EO_HAVE_X86)
     if (isa == EO__Q8_ISA_ZMM) eo__q8_fc_packed_avx512vnni(h, batch, x, y);
-    else eo__q8_fc_packed_avxvnni(h, batch, x, y);
+    else if (isa == EO__Q8_ISA_YMM) eo__q8_fc_packed_avxvnni(h, batch, x, y);
+    else eo__q8_fc_packed_avx2(h, batch, x, y);
 #endif
     return EO_Q8_OK;
 }
 
 int eo__q8_fc_packed_isa(int isa, const void *pack, int32_t batch, const int8_t *x, int8_t *y)
 {
-    if (isa != EO__Q8_ISA_YMM && isa != EO__Q8_ISA_ZMM) return EO_Q8_EINVAL;
+    if (isa != EO__Q8_ISA_YMM && isa != EO__Q8_ISA_ZMM && isa != EO__Q8_ISA_AVX2) return EO_Q8_EINVAL;
     return eo__q8_cpu_has_isa(isa) ? packed_run(isa, pack, batch, x, y) : EO_ERR_UNSUPPORTED;
 }
 

@@ -9,7 +9,9 @@
  * the reference accumulator bias[o] + sum_i (x[i] - in_zp) w[o][i]. c fits in
  * int32: |bias| <= 2^30 and |(128 + in_zp) sum w| <= 255 * 128 * 32768, the
  * bound qkernels.h asserts statically; and since the final sum lies in int32,
- * the wrapping int32 additions on the way cannot change it. */
+ * the wrapping int32 additions on the way cannot change it. The AVX2 kernel
+ * (no vpdpbusd) sums x w with x signed instead and starts at
+ * cs[o] = bias[o] - in_zp sum_i w[o][i]. */
 #include <string.h>
 
 #include "kernels/q8_internal.h"
@@ -18,8 +20,8 @@ static int pack_dims(int32_t in, int32_t out, int32_t *groups, int32_t *blocks, 
 {
     if (in < 1 || out < 1 || in > EO_Q8_MAX_FANIN) return EO_Q8_EINVAL;
     int64_t g = ((int64_t)in + 3) / 4, b = ((int64_t)out + 15) / 16;
-    /* 64 (header) + 3 int32 arrays of 16 per block + 64 bytes per (block, group) */
-    uint64_t n = 64u + (uint64_t)b * 192u + (uint64_t)b * (uint64_t)g * 64u;
+    /* 64 (header) + 4 int32 arrays of 16 per block + 64 bytes per (block, group) */
+    uint64_t n = 64u + (uint64_t)b * 256u + (uint64_t)b * (uint64_t)g * 64u;
     if (n > (uint64_t)SIZE_MAX) return EO_Q8_ERANGE;
     *groups = (int32_t)g;
     *blocks = (int32_t)b;
@@ -47,16 +49,19 @@ int eo_q8_fc_pack(const eo_q8_params *p, int32_t in, int32_t out, const int8_t *
     unsigned char *d = dst;
     memset(d, 0, need);
     eo__q8_pack_hdr h = {EO_Q8_PACK_MAGIC, in, out, groups, blocks,
-                         p->in_zp, p->out_zp, p->act_min, p->act_max};
-    memcpy(d, &h, sizeof h);
+                         p->in_zp, p->out_zp, p->act_min, p->act_max, 0};
     const size_t nrow = (size_t)blocks * 16u;
-    int32_t *c = (int32_t *)(void *)(d + EO_Q8_PACK_HDR_BYTES), *m = c + nrow, *s = m + nrow;
-    int8_t *wp = (int8_t *)(void *)(s + nrow);
+    int32_t *c = (int32_t *)(void *)(d + EO_Q8_PACK_HDR_BYTES), *m = c + nrow, *s = m + nrow, *cs = s + nrow;
+    int8_t *wp = (int8_t *)(void *)(cs + nrow);
     for (int32_t o = 0; o < out; o++) {
         const int8_t *wo = w + (size_t)o * (size_t)in;
         int32_t sum = 0; /* |sum| <= 128 * 32768 */
-        for (int32_t i = 0; i < in; i++) sum += wo[i];
+        for (int32_t i = 0; i < in; i++) {
+            sum += wo[i];
+            h.has_m128 |= wo[i] == -128;
+        }
         c[o] = (bias ? bias[o] : 0) - (128 + p->in_zp) * sum;
+        cs[o] = (bias ? bias[o] : 0) - p->in_zp * sum;
         int32_t k = p->n_mult == 1 ? 0 : o;
         m[o] = p->mult[k];
         s[o] = p->shift[k];
@@ -71,5 +76,6 @@ int eo_q8_fc_pack(const eo_q8_params *p, int32_t in, int32_t out, const int8_t *
         for (int32_t i = 0; i < in; i++)
             pass[(((size_t)(i / 4) * (size_t)nb + (size_t)(b - b0)) * 16u + r) * 4u + (size_t)(i % 4)] = wo[i];
     }
+    memcpy(d, &h, sizeof h);
     return EO_Q8_OK;
 }

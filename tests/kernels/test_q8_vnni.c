@@ -1,5 +1,5 @@
-/* The packed VNNI FC kernels (eo_q8_fc_pack + eo_q8_fc_packed: AVX-512 VNNI
- * on zmm and AVX-VNNI on ymm) are bit-identical to the portable reference
+/* The packed FC kernels (eo_q8_fc_pack + eo_q8_fc_packed: AVX-512 VNNI on
+ * zmm, AVX-VNNI on ymm, and AVX2 with the sign trick) are bit-identical to the portable reference
  * eo_q8_fc_ref on the unpacked weights: random shapes including awkward
  * sizes (fan-ins that are not multiples of 4; outputs that are not multiples
  * of 16; every pass width 16/8/4/2/1), random zero points, multipliers,
@@ -44,6 +44,13 @@ static void fill(eo_rng *r, int8_t *a, size_t n)
     for (size_t i = 0; i < n; i++) a[i] = (int8_t)((int)eo_rng_below(r, 256) - 128);
 }
 
+/* Weights in -127..127 (what the quantizer makes, and what the AVX2 sign
+ * trick needs), or over the whole int8 range (the AVX2 kernel's fallback). */
+static void fill_w(eo_rng *r, int8_t *a, size_t n, int full)
+{
+    for (size_t i = 0; i < n; i++) a[i] = (int8_t)((int)eo_rng_below(r, full ? 256 : 255) - (full ? 128 : 127));
+}
+
 /* Exact-size heap copies, so that a vector load or store past the end of an
  * operand is an ASan error in the sanitized build. */
 static int8_t *exact(const int8_t *src, size_t n)
@@ -54,11 +61,16 @@ static int8_t *exact(const int8_t *src, size_t n)
     return p;
 }
 
+static const char *isa_name(int isa)
+{
+    return isa == EO__Q8_ISA_ZMM ? "zmm" : isa == EO__Q8_ISA_YMM ? "ymm" : "avx2";
+}
+
 static int have(int isa)
 {
     if (eo__q8_cpu_has_isa(isa)) return 1;
-    print_message("[  SKIP    ] %s: this CPU has no %s\n", isa == EO__Q8_ISA_ZMM ? "zmm" : "ymm",
-                  isa == EO__Q8_ISA_ZMM ? "AVX-512 F/BW/VL + VNNI" : "AVX-VNNI");
+    print_message("[  SKIP    ] %s: this CPU has no %s\n", isa_name(isa),
+                  isa == EO__Q8_ISA_ZMM ? "AVX-512 F/BW/VL + VNNI" : isa == EO__Q8_ISA_YMM ? "AVX-VNNI" : "AVX2");
     return 0;
 }
 
@@ -77,17 +89,18 @@ static void check_isa(int isa, const eo_q8_params *p, int32_t batch, int32_t in,
     memset(ye, 0x33, (size_t)batch * (size_t)out);
     assert_int_equal(eo__q8_fc_packed_isa(isa, pack, batch, xe, ye), EO_OK);
     if (memcmp(y0, ye, (size_t)batch * (size_t)out))
-        fail_msg("packed fc (%s) batch %d in %d out %d in_zp %d differs from the reference",
-                 isa == EO__Q8_ISA_ZMM ? "zmm" : "ymm", batch, in, out, p->in_zp);
+        fail_msg("packed fc (%s) batch %d in %d out %d in_zp %d differs from the reference", isa_name(isa), batch,
+                 in, out, p->in_zp);
     free(xe), free(ye), free(pack);
 }
 
 static void test_random_shapes(void **state)
 {
     (void)state;
-    int isas[2], nisa = 0;
+    int isas[3], nisa = 0;
     if (have(EO__Q8_ISA_ZMM)) isas[nisa++] = EO__Q8_ISA_ZMM;
     if (have(EO__Q8_ISA_YMM)) isas[nisa++] = EO__Q8_ISA_YMM;
+    if (have(EO__Q8_ISA_AVX2)) isas[nisa++] = EO__Q8_ISA_AVX2;
     if (!nisa) skip();
     eo_rng r;
     eo_rng_seed(&r, 5);
@@ -101,7 +114,7 @@ static void test_random_shapes(void **state)
         for (size_t u = 0; u < sizeof outs / sizeof outs[0]; u++) {
             int32_t in = ins[t], out = outs[u], batch = 1 + (int32_t)eo_rng_below(&r, MAXB);
             fill(&r, x, (size_t)batch * (size_t)in);
-            fill(&r, w, (size_t)out * (size_t)in);
+            fill_w(&r, w, (size_t)out * (size_t)in, eo_rng_below(&r, 4) == 0);
             for (int32_t o = 0; o < out; o++) /* small and, now and then, extreme biases */
                 bias[o] = eo_rng_below(&r, 8) ? (int32_t)eo_rng_below(&r, 200001) - 100000
                                               : (eo_rng_below(&r, 2) ? EO_Q8_BIAS_LIMIT : -EO_Q8_BIAS_LIMIT);
@@ -124,9 +137,10 @@ static void test_random_shapes(void **state)
 static void test_extremes(void **state)
 {
     (void)state;
-    int isas[2], nisa = 0;
+    int isas[3], nisa = 0;
     if (have(EO__Q8_ISA_ZMM)) isas[nisa++] = EO__Q8_ISA_ZMM;
     if (have(EO__Q8_ISA_YMM)) isas[nisa++] = EO__Q8_ISA_YMM;
+    if (have(EO__Q8_ISA_AVX2)) isas[nisa++] = EO__Q8_ISA_AVX2;
     if (!nisa) skip();
     enum { IN = EO_Q8_MAX_FANIN, OUT = 17 };
     int8_t *x = malloc(IN), *w = malloc((size_t)OUT * IN), y0[OUT];
@@ -138,8 +152,12 @@ static void test_extremes(void **state)
             w[(size_t)o * IN + (size_t)i] = o % 3 == 0 ? 127 : o % 3 == 1 ? -128 : (int8_t)(i % 2 ? 127 : -128);
     const int32_t xs[] = {127, -128};
     const int32_t zps[] = {-128, 127, 0};
+    for (int wmin = -128; wmin <= -127; wmin++) /* -127: the AVX2 kernel's vector path */
     for (size_t a = 0; a < 2; a++)
         for (size_t z = 0; z < 3; z++) {
+            for (int o = 0; o < OUT; o++)
+                for (int i = 0; i < IN; i++)
+                    if (w[(size_t)o * IN + (size_t)i] < -126) w[(size_t)o * IN + (size_t)i] = (int8_t)wmin;
             memset(x, xs[a], IN);
             int64_t maxdot = 0;
             for (int o = 0; o < OUT; o++) {
@@ -168,9 +186,10 @@ static void test_extremes(void **state)
 static void test_requant_corners(void **state)
 {
     (void)state;
-    int isas[2], nisa = 0;
+    int isas[3], nisa = 0;
     if (have(EO__Q8_ISA_ZMM)) isas[nisa++] = EO__Q8_ISA_ZMM;
     if (have(EO__Q8_ISA_YMM)) isas[nisa++] = EO__Q8_ISA_YMM;
+    if (have(EO__Q8_ISA_AVX2)) isas[nisa++] = EO__Q8_ISA_AVX2;
     if (!nisa) skip();
     enum { O = 24 };
     const int32_t mults[] = {0, 1, 3, INT32_C(1) << 29, INT32_C(1) << 30, (INT32_C(1) << 30) + 1,
@@ -252,8 +271,8 @@ static void test_pack(void **state)
     assert_int_equal(eo_q8_fc_pack_bytes(0, 1), 0);
     assert_int_equal(eo_q8_fc_pack_bytes(1, 0), 0);
     assert_int_equal(eo_q8_fc_pack_bytes(EO_Q8_MAX_FANIN + 1, 1), 0);
-    assert_int_equal(eo_q8_fc_pack_bytes(1, 1), 64 + 192 + 64);
-    assert_int_equal(eo_q8_fc_pack_bytes(784, 256), 64 + 16 * 192 + 16 * 196 * 64);
+    assert_int_equal(eo_q8_fc_pack_bytes(1, 1), 64 + 256 + 64);
+    assert_int_equal(eo_q8_fc_pack_bytes(784, 256), 64 + 16 * 256 + 16 * 196 * 64);
     enum { IN = 6, OUT = 18 };
     int8_t w[OUT * IN];
     int32_t bias[OUT], m = INT32_C(1) << 30, s = -3;
@@ -273,7 +292,9 @@ static void test_pack(void **state)
     const eo__q8_pack_hdr *h = (const eo__q8_pack_hdr *)(void *)pk;
     assert_int_equal(h->groups, 2);
     assert_int_equal(h->blocks, 2);
+    assert_int_equal(h->has_m128, 1); /* w[100] = (int8_t)640 = -128 */
     const int32_t *c = eo__q8_pack_c(h), *pm = eo__q8_pack_mult(h), *ps = eo__q8_pack_shift(h);
+    const int32_t *cs = eo__q8_pack_cs(h);
     const int8_t *pw = eo__q8_pack_w(h);
     for (int o = 0; o < 32; o++) {
         int32_t sum = 0;
@@ -284,6 +305,7 @@ static void test_pack(void **state)
             sum += want;
         }
         assert_int_equal(c[o], o < OUT ? bias[o] - (128 - 5) * sum : 0);
+        assert_int_equal(cs[o], o < OUT ? bias[o] + 5 * sum : 0);
         assert_int_equal(pm[o], o < OUT ? m : 0);
         assert_int_equal(ps[o], o < OUT ? s : 0);
     }
@@ -299,6 +321,7 @@ static void test_pack(void **state)
     assert_non_null(pk2);
     assert_int_equal(eo_q8_fc_pack(&p2, IN, O2, w2, NULL, pk2, n2), EO_OK);
     const int8_t *pw2 = eo__q8_pack_w((const eo__q8_pack_hdr *)(void *)pk2);
+    assert_int_equal(((const eo__q8_pack_hdr *)(void *)pk2)->has_m128, 0);
     for (int r = 0; r < 16; r++)
         for (int k = 0; k < 4; k++) {
             int8_t want = 4 + k < IN ? w2[(9 * 16 + r) * IN + 4 + k] : 0;
