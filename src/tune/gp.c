@@ -30,30 +30,75 @@
  * objectives, scaled to [0,1] over the observed trials, are combined as
  * max_k lambda_k f_k + 0.05 sum_k lambda_k f_k (ParEGO, Knowles 2006). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tune/internal.h"
 
+/* Hyperparameters are refitted (the 40-point grid) only at the trials of
+ * the schedule 1, 2, 3, ..., p, max(p + 1, floor(1.25 p)), ... (and at the
+ * first model trial); in between, the choice of the last refit is reused,
+ * so a proposal costs one O(n^2) extension of the cached Cholesky factor
+ * instead of 40 O(n^3) factorizations. The refit at schedule point s sees
+ * the data the ask of trial s saw (trials < s, the told ones those < s - lag),
+ * recomputed from the history when it is not cached (resume), so the
+ * proposals stay a function of the seed and the history alone. */
+#define GP_REFIT_GROWTH 1.25
+/* candidates per block of the batched EI evaluation */
+#define GP_BLOCK 64
+/* top candidates refined by the compass search */
+#define GP_REFINE 5
+
+/* The factor is kept as U = L^T (row k holds column k of L) with row
+ * stride cap, so that appending an observation fills one new column and
+ * every inner loop (factorization, triangular solves) runs over contiguous
+ * independent elements. */
 typedef struct gpm {
-    size_t n, D;
-    const double *X;  /* n x D */
-    double *L;        /* n x n Cholesky of A */
-    double *alpha;    /* A^-1 y */
-    double *tmp;      /* n */
+    size_t n, D, cap;
+    const double *X; /* n x D */
+    double *U;       /* cap x cap, U[k * cap + i] = L[i][k], i >= k */
+    double *alpha;   /* A^-1 y */
     double ell, tau;
-    /* Work shared by the 40 fits of the hyperparameter grid: the pairwise
-     * distances (lower triangle) and the kernel matrix of length scale kell,
-     * so the 5 noise ratios of one length scale reuse it. lt: L transposed,
-     * for the column-oriented forward solves of the predictions. */
-    double *dm, *K, *lt;
-    double kell;
 } gpm;
+
+/* exp(-a) for a >= 0 written as one straight-line expression per element
+ * (Cody-Waite reduction, degree-13 Taylor polynomial on |r| <= ln2/2, 2^k
+ * from the exponent bits), so loops over arrays vectorize; relative error
+ * ~2 ulp. Values below e^-708 come out as ~e^-708 (the kernel is then 0
+ * to 300 digits anyway). */
+static inline double expneg(double a)
+{
+    double x = a < 708 ? -a : -708;
+    double kd = x * 1.4426950408889634074 + 0x1.8p52;
+    uint64_t kb;
+    memcpy(&kb, &kd, sizeof kb);
+    kd -= 0x1.8p52;
+    double r = x - kd * 0x1.62e42fee00000p-1 - kd * 0x1.a39ef35793c76p-33;
+    double p = 1.0 / 6227020800;
+    p = p * r + 1.0 / 479001600;
+    p = p * r + 1.0 / 39916800;
+    p = p * r + 1.0 / 3628800;
+    p = p * r + 1.0 / 362880;
+    p = p * r + 1.0 / 40320;
+    p = p * r + 1.0 / 5040;
+    p = p * r + 1.0 / 720;
+    p = p * r + 1.0 / 120;
+    p = p * r + 1.0 / 24;
+    p = p * r + 1.0 / 6;
+    p = p * r + 0.5;
+    p = p * r + 1;
+    p = p * r + 1;
+    uint64_t sb = (kb + 1023) << 52;
+    double s;
+    memcpy(&s, &sb, sizeof s);
+    return p * s;
+}
 
 static double matern(double r, double ell)
 {
     double a = 2.23606797749978969641 * r / ell;
-    return (1 + a + a * a / 3) * exp(-a);
+    return (1 + a + a * a / 3) * expneg(a);
 }
 
 static double dist(const double *a, const double *b, size_t D)
@@ -63,93 +108,205 @@ static double dist(const double *a, const double *b, size_t D)
     return sqrt(s);
 }
 
-static void gp_distances(gpm *g)
+/* Append observation m (X row m) to the factor of the first m: column m
+ * of U is the forward solve L l = k(X_0..m-1, x_m), then the diagonal. Each
+ * element gets the operations of a from-scratch Cholesky in the same order,
+ * so extending equals refactoring, bit for bit. EO_ERR_NUMERIC when A is
+ * not positive definite. `col` is n scratch. */
+static int gp_append(gpm *g, size_t m, double *col)
 {
-    size_t n = g->n;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j <= i; j++) g->dm[i * n + j] = dist(g->X + i * g->D, g->X + j * g->D, g->D);
-    g->kell = NAN;
+    size_t cap = g->cap;
+    const double *xm = g->X + m * g->D;
+    for (size_t i = 0; i < m; i++) col[i] = matern(dist(g->X + i * g->D, xm, g->D), g->ell);
+    for (size_t k = 0; k < m; k++) {
+        const double *uk = g->U + k * cap;
+        double ck = col[k] / uk[k];
+        col[k] = ck;
+        for (size_t i = k + 1; i < m; i++) col[i] -= uk[i] * ck;
+    }
+    double d = 1 + g->tau + 1e-10;
+    for (size_t k = 0; k < m; k++) {
+        d -= col[k] * col[k];
+        g->U[k * cap + m] = col[k];
+    }
+    if (!(d > 0) || !isfinite(d)) return EO_ERR_NUMERIC;
+    g->U[m * cap + m] = sqrt(d);
+    return EO_OK;
 }
 
-/* Factor A(ell, tau) into g->L; log marginal likelihood (profiled) or -inf. */
-static double gp_fit(gpm *g, const double *y, double ell, double tau)
+/* Factor A(ell, tau) of the n points into g->U: right-looking, the updates
+ * of one row of the trailing matrix contiguous (same per-element order as
+ * gp_append). `dm`: pairwise distances, dm[j * n + i] for j <= i. */
+static int gp_factor(gpm *g, const double *dm)
+{
+    size_t n = g->n, cap = g->cap;
+    double *U = g->U;
+    for (size_t j = 0; j < n; j++) {
+        for (size_t i = j + 1; i < n; i++) U[j * cap + i] = matern(dm[j * n + i], g->ell);
+        U[j * cap + j] = 1 + g->tau + 1e-10;
+    }
+    for (size_t k = 0; k < n; k++) {
+        double *uk = U + k * cap;
+        double d = uk[k];
+        if (!(d > 0) || !isfinite(d)) return EO_ERR_NUMERIC;
+        d = sqrt(d);
+        uk[k] = d;
+        for (size_t i = k + 1; i < n; i++) uk[i] /= d;
+        for (size_t j = k + 1; j < n; j++) {
+            double *uj = U + j * cap;
+            double lj = uk[j];
+            for (size_t i = j; i < n; i++) uj[i] -= uk[i] * lj;
+        }
+    }
+    return EO_OK;
+}
+
+/* alpha = A^-1 y with the factor; returns y^T A^-1 y. */
+static double gp_alpha(gpm *g, const double *y)
+{
+    size_t n = g->n, cap = g->cap;
+    double *b = g->alpha;
+    memcpy(b, y, n * sizeof *b);
+    for (size_t k = 0; k < n; k++) {
+        const double *uk = g->U + k * cap;
+        double bk = b[k] / uk[k];
+        b[k] = bk;
+        for (size_t i = k + 1; i < n; i++) b[i] -= uk[i] * bk;
+    }
+    for (size_t i = n; i-- > 0;) {
+        const double *ui = g->U + i * cap;
+        double s = b[i];
+        for (size_t k = i + 1; k < n; k++) s -= ui[k] * b[k];
+        b[i] = s / ui[i];
+    }
+    double yay = 0;
+    for (size_t i = 0; i < n; i++) yay += y[i] * b[i];
+    return yay;
+}
+
+/* Profiled log marginal likelihood of the factored model, or -inf. */
+static double gp_lml(gpm *g, const double *y)
 {
     size_t n = g->n;
-    if (!(g->kell == ell)) {
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j <= i; j++) g->K[i * n + j] = matern(g->dm[i * n + j], ell);
-        g->kell = ell;
-    }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double v = g->K[i * n + j];
-            g->L[i * n + j] = v;
-            g->L[j * n + i] = v;
-        }
-    for (size_t i = 0; i < n; i++) g->L[i * n + i] += tau + 1e-10;
-    if (eo__cholesky(g->L, n)) return -INFINITY;
-    memcpy(g->alpha, y, n * sizeof *y);
-    eo__chol_solve(g->L, n, g->alpha);
-    double yay = 0, logdet = 0;
-    for (size_t i = 0; i < n; i++) {
-        yay += y[i] * g->alpha[i];
-        logdet += 2 * log(g->L[i * n + i]);
-    }
+    double yay = gp_alpha(g, y), logdet = 0;
+    for (size_t i = 0; i < n; i++) logdet += 2 * log(g->U[i * g->cap + i]);
     double s2 = yay / (double)n;
     if (!(s2 > 0)) s2 = 1e-300;
-    g->ell = ell;
-    g->tau = tau;
     return -0.5 * (double)n * log(s2) - 0.5 * logdet;
 }
 
-/* L^T from the final fit, for gp_forward. */
-static void gp_transpose(gpm *g)
+/* EI of m points C (m x D, m <= GP_BLOCK) into ei_out. The kernel vectors
+ * are built as an n x m block (candidates contiguous) and solved together
+ * with L: the loops run over the m candidates. `w`: (n + 2 + D) *
+ * GP_BLOCK + n scratch. */
+static double ei_of(double mu, double s, double fbest)
 {
-    size_t n = g->n;
-    for (size_t k = 0; k < n; k++)
-        for (size_t i = k; i < n; i++) g->lt[k * n + i] = g->L[i * n + k];
-}
-
-/* Solve L y = b in place, column by column: b[i] still gets b[i] - l[i][0] b[0]
- * - l[i][1] b[1] - ... in that order and then / l[i][i], the operations of
- * eo__chol_forward, so the same bits; but the updates of one column are
- * independent and contiguous in L^T (the row-wise form is one long chain of
- * dependent subtractions). */
-static void gp_forward(const gpm *g, double *b)
-{
-    size_t n = g->n;
-    for (size_t k = 0; k < n; k++) {
-        const double *col = g->lt + k * n;
-        double bk = b[k] / col[k];
-        b[k] = bk;
-        for (size_t i = k + 1; i < n; i++) b[i] -= col[i] * bk;
-    }
-}
-
-/* Posterior mean and standard deviation (in units of the profiled scale) at x. */
-static void gp_predict(gpm *g, const double *x, double *m, double *s)
-{
-    size_t n = g->n;
-    double mu = 0;
-    for (size_t i = 0; i < n; i++) {
-        g->tmp[i] = matern(dist(x, g->X + i * g->D, g->D), g->ell);
-        mu += g->tmp[i] * g->alpha[i];
-    }
-    gp_forward(g, g->tmp);
-    double q = 0;
-    for (size_t i = 0; i < n; i++) q += g->tmp[i] * g->tmp[i];
-    double var = 1 + 1e-10 - q;
-    *m = mu;
-    *s = var > 1e-12 ? sqrt(var) : 1e-6;
-}
-
-static double ei(gpm *g, const double *x, double fbest, double scale)
-{
-    double m, s;
-    gp_predict(g, x, &m, &s);
-    s *= scale;
-    double imp = fbest - m, z = imp / s;
+    double imp = fbest - mu, z = imp / s;
     return imp * eo__ncdf(z) + s * eo__npdf(z);
+}
+
+static void gp_ei_batch(const gpm *g, const double *C, size_t m, double fbest, double scale, double thr, double *w,
+                        double *ei_out)
+{
+    size_t n = g->n, D = g->D, cap = g->cap, B = GP_BLOCK;
+    double *Kb = w, *mu = w + n * B, *q = mu + B, *ct = q + B;
+    for (size_t c = 0; c < m; c++)
+        for (size_t k = 0; k < D; k++) ct[k * B + c] = C[c * D + k];
+    double ca = 2.23606797749978969641 / g->ell;
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = g->X + i * D;
+        double *row = Kb + i * B;
+        for (size_t c = 0; c < m; c++) row[c] = 0;
+        for (size_t k = 0; k < D; k++) {
+            const double *ck = ct + k * B;
+            double xk = xi[k];
+            for (size_t c = 0; c < m; c++) row[c] += (xk - ck[c]) * (xk - ck[c]);
+        }
+        for (size_t c = 0; c < m; c++) {
+            double a = ca * sqrt(row[c]);
+            row[c] = (1 + a + a * a / 3) * expneg(a);
+        }
+    }
+    for (size_t c = 0; c < m; c++) mu[c] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *row = Kb + i * B;
+        double ai = g->alpha[i];
+        for (size_t c = 0; c < m; c++) mu[c] += row[c] * ai;
+    }
+    /* Screening: EI grows with s, and s^2 <= 1 - k_j^2 / A_jj for every
+     * observation j (conditioning on all points explains at least as much
+     * as on one: k^T A^-1 k >= k_j^2 / A_jj for A positive definite). A
+     * candidate whose EI at that bound (with a margin for rounding) is not
+     * above thr cannot be chosen and skips the O(n^2) solve; the kept ones
+     * are moved to the front of the block. */
+    size_t keep[GP_BLOCK], mk = 0;
+    {
+        double *kmax = q;
+        for (size_t c = 0; c < m; c++) kmax[c] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double *row = Kb + i * B;
+            for (size_t c = 0; c < m; c++) kmax[c] = row[c] > kmax[c] ? row[c] : kmax[c];
+        }
+        double diag = 1 + g->tau + 1e-10;
+        for (size_t c = 0; c < m; c++) {
+            double vub = 1 + 1e-10 - kmax[c] * kmax[c] / diag;
+            double sub = (vub > 1e-12 ? sqrt(vub) : 1e-6) * (1 + 1e-6) * scale;
+            ei_out[c] = -INFINITY;
+            if (ei_of(mu[c], sub, fbest) * (1 + 1e-6) + 1e-300 > thr) keep[mk++] = c;
+        }
+        if (mk < m)
+            for (size_t i = 0; i < n; i++) {
+                double *row = Kb + i * B;
+                for (size_t c = 0; c < mk; c++) row[c] = row[keep[c]];
+            }
+    }
+    size_t m_all = m;
+    m = mk;
+    if (m == 0) return;
+    if (m == 1) {
+        /* one point (the refinement): the column form on a contiguous vector */
+        double *b = ct + D * B;
+        for (size_t i = 0; i < n; i++) b[i] = Kb[i * B];
+        for (size_t k = 0; k < n; k++) {
+            const double *uk = g->U + k * cap;
+            double bk = b[k] / uk[k];
+            b[k] = bk;
+            for (size_t i = k + 1; i < n; i++) b[i] -= uk[i] * bk;
+        }
+        q[0] = 0;
+        for (size_t i = 0; i < n; i++) q[0] += b[i] * b[i];
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            const double *uk = g->U + k * cap;
+            double *rk = Kb + k * B;
+            double ukk = uk[k];
+            for (size_t c = 0; c < m; c++) rk[c] /= ukk;
+            for (size_t i = k + 1; i < n; i++) {
+                double *ri = Kb + i * B;
+                double lik = uk[i];
+                for (size_t c = 0; c < m; c++) ri[c] -= lik * rk[c];
+            }
+        }
+        for (size_t c = 0; c < m; c++) q[c] = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double *row = Kb + i * B;
+            for (size_t c = 0; c < m; c++) q[c] += row[c] * row[c];
+        }
+    }
+    (void)m_all;
+    for (size_t c = 0; c < m; c++) {
+        double var = 1 + 1e-10 - q[c];
+        double s = (var > 1e-12 ? sqrt(var) : 1e-6) * scale;
+        ei_out[keep[c]] = ei_of(mu[keep[c]], s, fbest);
+    }
+}
+
+/* EI at x, or -inf when it is certainly not above thr. */
+static double ei(const gpm *g, const double *x, double fbest, double scale, double thr, double *w)
+{
+    double v;
+    gp_ei_batch(g, x, 1, fbest, scale, thr, w, &v);
+    return v;
 }
 
 /* Encoded dimension of the space. */
@@ -200,10 +357,12 @@ static void random_point(const eo_space *sp, eo_rng *r, double *u)
     }
 }
 
-/* Compass search from u (in place) on the EI surface; returns the EI. */
-static double refine(gpm *g, const eo_space *sp, double *u, double *w, double fbest, double scale)
+/* Compass search from u (in place) on the EI surface; returns the EI.
+ * w: scratch for the moved point, ws: gp_ei_batch scratch. */
+static double refine(const gpm *g, const eo_space *sp, double *u, double *w, double *ws, double fbest,
+                     double scale)
 {
-    double best = ei(g, u, fbest, scale);
+    double best = ei(g, u, fbest, scale, -INFINITY, ws);
     for (double step = 1.0 / 16; step >= 1.0 / 1024; step *= 0.5) {
         int improved = 1;
         for (int sweep = 0; improved && sweep < 20; sweep++) {
@@ -214,7 +373,7 @@ static double refine(gpm *g, const eo_space *sp, double *u, double *w, double fb
                     for (size_t c = 0; c < K; c++) {
                         memcpy(w, u, g->D * sizeof *w);
                         for (size_t k = 0; k < K; k++) w[d + k] = k == c ? 1 : 0;
-                        double v = ei(g, w, fbest, scale);
+                        double v = ei(g, w, fbest, scale, best, ws);
                         if (v > best) {
                             best = v;
                             memcpy(u, w, g->D * sizeof *w);
@@ -228,7 +387,7 @@ static double refine(gpm *g, const eo_space *sp, double *u, double *w, double fb
                     double old = u[d], nv = old + sgn * step;
                     if (nv < 0 || nv > 1) continue;
                     u[d] = nv;
-                    double v = ei(g, u, fbest, scale);
+                    double v = ei(g, u, fbest, scale, best, ws);
                     if (v > best) {
                         best = v;
                         improved = 1;
@@ -243,46 +402,45 @@ static double refine(gpm *g, const eo_space *sp, double *u, double *w, double fb
     return best;
 }
 
+/* State kept between proposals (a cache only: every value can be
+ * recomputed from the history, see the schedule above). */
 typedef struct gpstrat {
     eo__strategy base;
+    /* hyperparameters chosen at schedule point hp_at (-1: none) */
+    long hp_at;
+    double hp_ell, hp_tau;
+    /* Cholesky factor of the first fm encoded points xs (fm x D) for
+     * (f_ell, f_tau); U with row stride fcap */
+    double *U, *xs;
+    size_t fcap, fm, fD;
+    double f_ell, f_tau;
 } gpstrat;
 
-static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_error *err)
+static long next_refit(long p)
 {
-    const eo_tune_params *P = st->p;
-    const eo_space *sp = st->space;
-    long t = (long)h->njobs;
-    if (t >= P->trials) return EO__ASK_DONE;
-    int gate = eo__budget_gate(P, h);
-    if (gate <= 0) return gate == 0 ? EO__ASK_WAIT : EO__ASK_DONE;
-    eo_rng r;
-    eo__trial_rng(P->seed, t, &r);
-    p->trial = t;
-    p->rung = 0;
-    p->budget = P->max_epochs;
-    p->prev_budget = 0;
-    if (t < P->n_startup) {
-        eo_space_sample(sp, &r, p->x);
-        return EO__ASK_JOB;
-    }
-    if ((long)h->told < t - P->lag) return EO__ASK_WAIT;
-    size_t told = h->told, n = (size_t)t, D = enc_dim(sp);
-    size_t nn;
-    if (!eo_size_mul(n, n, &nn)) return eo_error_set(err, EO_ERR_RANGE, "too many trials for the GP");
-    double *X = malloc(n * D * sizeof *X), *y = malloc(n * sizeof *y), *L = malloc(nn * sizeof *L);
-    double *alpha = malloc(n * sizeof *alpha), *tmp = malloc(n * sizeof *tmp);
-    double *dm = malloc(nn * sizeof *dm), *K = malloc(nn * sizeof *K), *lt = malloc(nn * sizeof *lt);
-    double *cand = malloc(D * sizeof *cand), *w = malloc(D * sizeof *w), *bestu = malloc(D * sizeof *bestu);
-    int nc = P->n_candidates > 0 ? P->n_candidates : 1000;
-    double *top = malloc(5 * D * sizeof *top);
-    int st_ = X && y && L && alpha && tmp && dm && K && lt && cand && w && bestu && top ? EO_OK : EO_ERR_NOMEM;
-    if (st_) goto out;
-    /* objective values of the told trials (scalarized with several objectives) */
+    long q = (long)floor((double)p * GP_REFIT_GROWTH);
+    return q > p ? q : p + 1;
+}
+
+/* The schedule point whose hyperparameters trial t uses. */
+static long refit_point(long t, long first)
+{
+    long s = 1;
+    while (next_refit(s) <= t) s = next_refit(s);
+    return s > first ? s : first;
+}
+
+/* Standardized objective values of the first n trials as the ask of trial
+ * t sees them (told: the visible ones; r: trial t's generator, its first
+ * draws are the ParEGO weights). Returns the number of usable told trials
+ * and sets *fbest to the best standardized usable value. */
+static size_t objective_values(const eo__history *h, size_t told, size_t n, eo_rng *r, double *y, double *fbest)
+{
     double lam[EO_TUNE_QUANTITY_COUNT] = {0};
     double lo[EO_TUNE_QUANTITY_COUNT], hi[EO_TUNE_QUANTITY_COUNT];
     if (h->nobj > 1) {
         double sum = 0;
-        for (size_t k = 0; k < h->nobj; k++) sum += lam[k] = -log(1 - eo_rng_uniform(&r));
+        for (size_t k = 0; k < h->nobj; k++) sum += lam[k] = -log(1 - eo_rng_uniform(r));
         for (size_t k = 0; k < h->nobj; k++) {
             lam[k] /= sum;
             lo[k] = INFINITY;
@@ -315,17 +473,13 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
         mean += v;
         nu++;
     }
-    if (nu == 0) {
-        eo_space_sample(sp, &r, p->x);
-        goto out;
-    }
+    if (nu == 0) return 0;
     mean /= (double)nu;
     for (size_t j = 0; j < n; j++) {
         if (j >= told)
             y[j] = mean; /* pending: constant liar */
         else if (isnan(y[j]))
             y[j] = worst;
-        encode(sp, h->x + j * h->dim, X + j * D);
     }
     double ym = 0, yv = 0;
     for (size_t j = 0; j < n; j++) ym += y[j];
@@ -333,55 +487,179 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
     for (size_t j = 0; j < n; j++) yv += (y[j] - ym) * (y[j] - ym);
     double ys = sqrt(yv / (double)n);
     if (!(ys > 0)) ys = 1;
-    double fbest = INFINITY;
+    *fbest = INFINITY;
     for (size_t j = 0; j < n; j++) {
         y[j] = (y[j] - ym) / ys;
-        if (j < told && eo__usable(h->status[j], h->loss[j])) fbest = fmin(fbest, y[j]);
+        if (j < told && eo__usable(h->status[j], h->loss[j])) *fbest = fmin(*fbest, y[j]);
     }
-    gpm g = {n, D, X, L, alpha, tmp, 1, 1e-6, dm, K, lt, NAN};
-    gp_distances(&g);
-    static const double ells[] = {0.05, 0.1, 0.18, 0.3, 0.5, 0.85, 1.5, 3.0};
-    static const double taus[] = {1e-6, 1e-4, 1e-2, 0.1, 0.3};
-    double bl = -INFINITY, bell = ells[3] * sqrt((double)D), btau = taus[0];
-    for (size_t a = 0; a < sizeof ells / sizeof *ells; a++)
-        for (size_t b = 0; b < sizeof taus / sizeof *taus; b++) {
-            double ell = ells[a] * sqrt((double)D);
-            double lml = gp_fit(&g, y, ell, taus[b]);
-            if (lml > bl) {
-                bl = lml;
-                bell = ell;
-                btau = taus[b];
-            }
+    return nu;
+}
+
+static const double ells[] = {0.05, 0.1, 0.18, 0.3, 0.5, 0.85, 1.5, 3.0};
+static const double taus[] = {1e-6, 1e-4, 1e-2, 0.1, 0.3};
+
+/* Choose (ell, tau) on the grid by the marginal likelihood of the data the
+ * ask of trial s saw (X: the encoded points, at least s rows). */
+static int gp_hyper(const eo_tune_params *P, const eo__history *h, long s, const double *X, size_t D,
+                    double *ell_out, double *tau_out)
+{
+    size_t n = (size_t)s;
+    long tv = s - P->lag;
+    size_t told = tv > 0 ? (size_t)tv : 0;
+    if (told > h->told) told = h->told;
+    if (told > n) told = n;
+    *ell_out = ells[3] * sqrt((double)D);
+    *tau_out = taus[0];
+    size_t nn;
+    if (!eo_size_mul(n, n, &nn)) return EO_ERR_RANGE;
+    double *y = malloc(n * sizeof *y), *dm = malloc(nn * sizeof *dm), *U = malloc(nn * sizeof *U);
+    double *alpha = malloc(n * sizeof *alpha);
+    int st = y && dm && U && alpha ? EO_OK : EO_ERR_NOMEM;
+    if (!st) {
+        eo_rng r;
+        eo__trial_rng(P->seed, s, &r);
+        double fbest;
+        if (objective_values(h, told, n, &r, y, &fbest)) {
+            for (size_t j = 0; j < n; j++)
+                for (size_t i = j + 1; i < n; i++) dm[j * n + i] = dist(X + i * D, X + j * D, D);
+            double bl = -INFINITY;
+            for (size_t a = 0; a < sizeof ells / sizeof *ells; a++)
+                for (size_t b = 0; b < sizeof taus / sizeof *taus; b++) {
+                    gpm g = {n, D, n, X, U, alpha, ells[a] * sqrt((double)D), taus[b]};
+                    if (gp_factor(&g, dm)) continue;
+                    double lml = gp_lml(&g, y);
+                    if (lml > bl) {
+                        bl = lml;
+                        *ell_out = g.ell;
+                        *tau_out = g.tau;
+                    }
+                }
         }
-    if (!isfinite(gp_fit(&g, y, bell, btau))) {
+    }
+    free(y);
+    free(dm);
+    free(U);
+    free(alpha);
+    return st;
+}
+
+/* Bring the cached factor to the n points X for (ell, tau): extend it when
+ * it holds a prefix of them for the same hyperparameters, else refactor. */
+static int gp_cached_factor(gpstrat *gs, const double *X, size_t n, size_t D, double ell, double tau, double *col)
+{
+    int same = gs->U && gs->fD == D && gs->f_ell == ell && gs->f_tau == tau && gs->fm <= n &&
+               !memcmp(gs->xs, X, gs->fm * D * sizeof *X);
+    if (!same) gs->fm = 0;
+    if (n > gs->fcap || !gs->U) {
+        size_t cap = n < 64 ? 64 : n + n / 2, cc;
+        if (!eo_size_mul(cap, cap, &cc)) return EO_ERR_RANGE;
+        double *U = malloc(cc * sizeof *U), *xs = malloc(cap * D * sizeof *xs);
+        if (!U || !xs) {
+            free(U);
+            free(xs);
+            return EO_ERR_NOMEM;
+        }
+        for (size_t k = 0; k < gs->fm; k++) memcpy(U + k * cap + k, gs->U + k * gs->fcap + k, (gs->fm - k) * sizeof *U);
+        memcpy(xs, gs->xs, gs->fm * D * sizeof *xs);
+        free(gs->U);
+        free(gs->xs);
+        gs->U = U;
+        gs->xs = xs;
+        gs->fcap = cap;
+    }
+    gs->fD = D;
+    gs->f_ell = ell;
+    gs->f_tau = tau;
+    gpm g = {n, D, gs->fcap, X, gs->U, NULL, ell, tau};
+    for (size_t m = gs->fm; m < n; m++) {
+        if (gp_append(&g, m, col)) {
+            gs->fm = 0;
+            return EO_ERR_NUMERIC;
+        }
+        memcpy(gs->xs + m * D, X + m * D, D * sizeof *X);
+        gs->fm = m + 1;
+    }
+    return EO_OK;
+}
+
+static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_error *err)
+{
+    gpstrat *gs = (gpstrat *)st;
+    const eo_tune_params *P = st->p;
+    const eo_space *sp = st->space;
+    long t = (long)h->njobs;
+    if (t >= P->trials) return EO__ASK_DONE;
+    int gate = eo__budget_gate(P, h);
+    if (gate <= 0) return gate == 0 ? EO__ASK_WAIT : EO__ASK_DONE;
+    eo_rng r;
+    eo__trial_rng(P->seed, t, &r);
+    p->trial = t;
+    p->rung = 0;
+    p->budget = P->max_epochs;
+    p->prev_budget = 0;
+    if (t < P->n_startup) {
+        eo_space_sample(sp, &r, p->x);
+        return EO__ASK_JOB;
+    }
+    if ((long)h->told < t - P->lag) return EO__ASK_WAIT;
+    size_t told = h->told, n = (size_t)t, D = enc_dim(sp);
+    size_t nb;
+    if (!eo_size_mul(n + 2 + D, GP_BLOCK, &nb) || nb > SIZE_MAX - n)
+        return eo_error_set(err, EO_ERR_RANGE, "too many trials for the GP");
+    nb += n;
+    double *X = malloc(n * D * sizeof *X), *y = malloc(n * sizeof *y);
+    double *alpha = malloc(n * sizeof *alpha), *col = malloc(n * sizeof *col), *ws = malloc(nb * sizeof *ws);
+    double *cand = malloc(GP_BLOCK * D * sizeof *cand), *w = malloc(D * sizeof *w), *bestu = malloc(D * sizeof *bestu);
+    int nc = P->n_candidates > 0 ? P->n_candidates : 1000;
+    double *top = malloc(5 * D * sizeof *top);
+    int st_ = X && y && alpha && col && ws && cand && w && bestu && top ? EO_OK : EO_ERR_NOMEM;
+    if (st_) goto out;
+    double fbest;
+    if (!objective_values(h, told, n, &r, y, &fbest)) {
         eo_space_sample(sp, &r, p->x);
         goto out;
     }
-    gp_transpose(&g);
+    for (size_t j = 0; j < n; j++) encode(sp, h->x + j * h->dim, X + j * D);
+    long s = refit_point(t, P->n_startup);
+    if (gs->hp_at != s) {
+        if ((st_ = gp_hyper(P, h, s, X, D, &gs->hp_ell, &gs->hp_tau))) goto out;
+        gs->hp_at = s;
+    }
+    st_ = gp_cached_factor(gs, X, n, D, gs->hp_ell, gs->hp_tau, col);
+    if (st_ == EO_ERR_NUMERIC) {
+        st_ = EO_OK;
+        eo_space_sample(sp, &r, p->x);
+        goto out;
+    }
+    if (st_) goto out;
+    gpm g = {n, D, gs->fcap, X, gs->U, alpha, gs->hp_ell, gs->hp_tau};
     /* the posterior sd in y units: sqrt(s2) with s2 = y^T A^-1 y / n */
-    double yay = 0;
-    for (size_t j = 0; j < n; j++) yay += y[j] * alpha[j];
+    double yay = gp_alpha(&g, y);
     double scale = sqrt(fmax(yay / (double)n, 1e-300));
-    double topv[5];
+    double topv[5], eib[GP_BLOCK];
     int ntop = 0;
-    for (int c = 0; c < nc; c++) {
-        random_point(sp, &r, cand);
-        double v = ei(&g, cand, fbest, scale);
-        int pos = ntop;
-        while (pos > 0 && v > topv[pos - 1]) pos--;
-        if (pos >= 5) continue;
-        int last = ntop < 5 ? ntop : 4;
-        for (int k = last; k > pos; k--) {
-            topv[k] = topv[k - 1];
-            memcpy(top + (size_t)k * D, top + (size_t)(k - 1) * D, D * sizeof *top);
+    for (int c0 = 0; c0 < nc; c0 += GP_BLOCK) {
+        size_t m = (size_t)(nc - c0 < GP_BLOCK ? nc - c0 : GP_BLOCK);
+        for (size_t c = 0; c < m; c++) random_point(sp, &r, cand + c * D);
+        gp_ei_batch(&g, cand, m, fbest, scale, ntop < 5 ? -INFINITY : topv[4], ws, eib);
+        for (size_t c = 0; c < m; c++) {
+            double v = eib[c];
+            int pos = ntop;
+            while (pos > 0 && v > topv[pos - 1]) pos--;
+            if (pos >= 5) continue;
+            int last = ntop < 5 ? ntop : 4;
+            for (int k = last; k > pos; k--) {
+                topv[k] = topv[k - 1];
+                memcpy(top + (size_t)k * D, top + (size_t)(k - 1) * D, D * sizeof *top);
+            }
+            topv[pos] = v;
+            memcpy(top + (size_t)pos * D, cand + c * D, D * sizeof *top);
+            if (ntop < 5) ntop++;
         }
-        topv[pos] = v;
-        memcpy(top + (size_t)pos * D, cand, D * sizeof *top);
-        if (ntop < 5) ntop++;
     }
     double bestv = -INFINITY;
-    for (int k = 0; k < ntop; k++) {
-        double v = refine(&g, sp, top + (size_t)k * D, w, fbest, scale);
+    for (int k = 0; k < ntop && k < GP_REFINE; k++) {
+        double v = refine(&g, sp, top + (size_t)k * D, w, ws, fbest, scale);
         if (v > bestv) {
             bestv = v;
             memcpy(bestu, top + (size_t)k * D, D * sizeof *bestu);
@@ -391,17 +669,14 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
 out:
     free(X);
     free(y);
-    free(L);
     free(alpha);
-    free(tmp);
-    free(dm);
-    free(K);
-    free(lt);
+    free(col);
+    free(ws);
     free(cand);
     free(w);
     free(bestu);
     free(top);
-    if (st_) return eo_error_set(err, st_, "out of memory");
+    if (st_) return eo_error_set(err, st_, st_ == EO_ERR_NOMEM ? "out of memory" : "too many trials for the GP");
     return EO__ASK_JOB;
 }
 
@@ -414,7 +689,10 @@ static void gp_tell(eo__strategy *st, const eo__history *h, size_t k)
 
 static void gp_destroy(eo__strategy *st)
 {
-    free(st);
+    gpstrat *gs = (gpstrat *)st;
+    free(gs->U);
+    free(gs->xs);
+    free(gs);
 }
 
 static const eo__strategy_ops gp_ops = {gp_ask, gp_tell, gp_destroy};
@@ -424,6 +702,7 @@ int eo__gp_create(eo__strategy **out, eo_error *err)
     gpstrat *g = calloc(1, sizeof *g);
     if (!g) return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
     g->base.ops = &gp_ops;
+    g->hp_at = -1;
     *out = &g->base;
     return EO_OK;
 }
