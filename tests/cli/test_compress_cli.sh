@@ -6,14 +6,7 @@
 # CSV and the data); errors are one line with a non-zero exit; outputs are
 # deterministic. (A Fashion-MNIST check runs when the data set is installed.)
 set -euo pipefail
-E=${EDGEOPT:?}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
+. "${EO_SOURCE_DIR:?}/tests/lib.sh"
 
 # Data: 4 gaussian blobs in 12 dimensions (CSV, label last), fixed seed.
 "$PY" - <<'PYEOF'

@@ -7,13 +7,7 @@
 # temporaries of a killed writer (.NAME.tmp.PID.K) may exist between runs and
 # must be gone at the end.
 set -euo pipefail
-E=${EDGEOPT:?}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "${EO_SOURCE_DIR:?}/tests/lib.sh"
 
 args=(train --data synthetic:spirals:n=1500,classes=3,noise=0.2 --model mlp:48,48:dropout=0.1,bn=1
       --optimizer 'adamw:lr=0.005' --schedule step:step_size=5,gamma=0.7 --batch 16 --epochs 40

@@ -5,13 +5,7 @@
 # model's eval loss), PCA directions of a trajectory made by train --resume,
 # and one-line errors with the right exit codes.
 set -euo pipefail
-E=${EDGEOPT:?}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "${EO_SOURCE_DIR:?}/tests/lib.sh"
 D="synthetic:moons:n=300"
 
 "$E" train --data "$D" --model mlp:16 --optimizer 'adam:lr=0.01' --epochs 4 --batch 32 --seed 1 \

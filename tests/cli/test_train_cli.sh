@@ -6,14 +6,7 @@
 # exit and nothing on stdout, that Ctrl-C saves a checkpoint that --resume
 # continues bit-identically, and that damaged model files are refused.
 set -euo pipefail
-E=${EDGEOPT:?}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
+. "${EO_SOURCE_DIR:?}/tests/lib.sh"
 
 # Data: two noisy moons as CSV (label in the last column), written by Python
 # with a fixed seed, so the checks below can recompute metrics independently.

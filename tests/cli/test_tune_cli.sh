@@ -5,13 +5,7 @@
 # (against `edgeopt quantize` + `edgeopt export` of the retrained best model),
 # the Pareto front (against its definition), k-fold scores and plots.
 set -euo pipefail
-E=${EDGEOPT:?}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "${EO_SOURCE_DIR:?}/tests/lib.sh"
 
 check_error() { # expected-substring args...
   local want=$1; shift
