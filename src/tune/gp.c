@@ -560,7 +560,7 @@ static int gp_cached_factor(gpstrat *gs, const double *X, size_t n, size_t D, do
             return EO_ERR_NOMEM;
         }
         for (size_t k = 0; k < gs->fm; k++) memcpy(U + k * cap + k, gs->U + k * gs->fcap + k, (gs->fm - k) * sizeof *U);
-        memcpy(xs, gs->xs, gs->fm * D * sizeof *xs);
+        if (gs->fm) memcpy(xs, gs->xs, gs->fm * D * sizeof *xs); /* gs->xs is NULL before the first fit */
         free(gs->U);
         free(gs->xs);
         gs->U = U;
