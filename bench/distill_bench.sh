@@ -45,14 +45,14 @@ if [ "$SELECT" = 1 ]; then
     [ -f teacher_val.eom ] || "$E" train $TEACH --val-split 0.1 -o teacher_val.eom --checkpoint none --json \
         > teacher_val.json 2> teacher_val.log
     echo "selection: validation accuracy (6,000 held-out training rows, seed 1); teacher on the other 54,000: $(json teacher_val.json val_accuracy)"
-    for ep in 30 60; do
+    for ep in 30 60 120; do
         "$E" train --data fashion-mnist --model mlp:32 --epochs $ep --schedule cosine:T=$ep --seed 1 --val-split 0.1 \
             -o sel_alone_e$ep.eom --checkpoint none --json > sel_alone_e$ep.json 2>/dev/null
         echo "  alone, $ep epochs: $(json sel_alone_e$ep.json val_accuracy)"
     done
     # EPOCHS T ALPHA MIXUP [labels]
     for cfg in "30 1 0.3 0" "30 1 0.5 0" "30 1 1 0" "30 2 0.5 0" "30 4 0.7 0" "30 1 0.5 1" "30 1 0.9 1" \
-               "60 1 0.5 0.4" "60 1 0.9 1" "60 0 0 0.4 labels" "60 0 0 1 labels"; do
+               "60 1 0.5 0.4" "60 1 0.9 1" "60 1 1 1" "120 1 1 1" "240 1 1 1" "60 0 0 0.4 labels" "60 0 0 1 labels"; do
         set -- $cfg
         f=sel_e$1_T$2_a$3_m$4${5:+_$5}
         "$E" distill --teacher teacher_val.eom --data fashion-mnist --model mlp:32 --epochs "$1" \
