@@ -275,26 +275,18 @@ int eo_cmd_compress_report(int argc, char **argv)
         fputs(help, stdout);
         return EO_EXIT_OK;
     }
-    const char *files[MAX_MODELS], *data = NULL, *plot_path = NULL, *v = NULL;
+    const char *files[MAX_MODELS], *data = NULL, *plot_path = NULL;
     int nm = 0, json = 0, wall = 0, st = 0;
     long limit = 0, lat_rows = 200;
+    const eo_cli_optdef opts[] = {{"--data", NULL, EO_CLI_STR, &data, 0, 0},
+                                  {"--plot", NULL, EO_CLI_STR, &plot_path, 0, 0},
+                                  {"--limit", NULL, EO_CLI_LONG, &limit, 1, 2000000000L},
+                                  {"--latency-rows", NULL, EO_CLI_LONG, &lat_rows, 1, 1000000},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  {"--wall", NULL, EO_CLI_FLAG, &wall, 1, 0},
+                                  EO_CLI_END};
     for (int i = 1; i < argc; i++) {
-        if (eo_cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            data = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--plot", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            plot_path = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--limit", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--limit", v, 1, 2000000000L, &limit);
-        } else if (eo_cli_opt(argc, argv, &i, "--latency-rows", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_long(CMD, "--latency-rows", v, 1, 1000000, &lat_rows);
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else if (eo_cli_flag(argv, i, "--wall")) {
-            wall = 1;
+        if (eo_cli_take(CMD, opts, argc, argv, &i, &st)) {
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
         } else if (nm < MAX_MODELS) {

@@ -51,51 +51,29 @@ int eo_cmd_distill(int argc, char **argv)
         fputs(eo_cc_train_help, stdout);
         return EO_EXIT_OK;
     }
-    const char *teacher_path = NULL, *spec = NULL, *data = NULL, *out = NULL, *v = NULL, *sched = NULL;
+    const char *teacher_path = NULL, *spec = NULL, *data = NULL, *out = NULL, *sched = NULL;
     const char *sched_unit = "epoch";
     double T = 4.0, alpha = 0.7, val_split = 0, mixup = 0;
     int json = 0, st = 0, mixup_labels = 0;
     eo_cc_train tr;
     eo_cc_train_init(&tr, 10, "adam");
+    const eo_cli_optdef opts[] = {{"--teacher", NULL, EO_CLI_STR, &teacher_path, 0, 0},
+                                  {"--model", NULL, EO_CLI_STR, &spec, 0, 0},
+                                  {"--data", NULL, EO_CLI_STR, &data, 0, 0},
+                                  {"--output", "-o", EO_CLI_STR, &out, 0, 0},
+                                  {"--temperature", NULL, EO_CLI_DOUBLE, &T, 1e-3, 1e3},
+                                  {"--alpha", NULL, EO_CLI_DOUBLE, &alpha, 0.0, 1.0},
+                                  {"--mixup", NULL, EO_CLI_DOUBLE, &mixup, 0.0, 1e3},
+                                  {"--schedule", NULL, EO_CLI_STR, &sched, 0, 0},
+                                  {"--schedule-unit", NULL, EO_CLI_STR, &sched_unit, 0, 0},
+                                  {"--val-split", NULL, EO_CLI_DOUBLE, &val_split, 0.0, 0.99},
+                                  {"--mixup-labels", NULL, EO_CLI_FLAG, &mixup_labels, 1, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
     for (int i = 1; i < argc; i++) {
-        if (eo_cc_train_opt(CMD, "--epochs", argc, argv, &i, &tr, &st)) {
-        } else if (eo_cli_opt(argc, argv, &i, "--teacher", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            teacher_path = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--model", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            spec = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            data = v;
-        } else if (eo_cli_opt(argc, argv, &i, "-o", &v) || eo_cli_opt(argc, argv, &i, "--output", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            out = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--temperature", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(CMD, "--temperature", v, 1e-3, 1e3, &T);
-        } else if (eo_cli_opt(argc, argv, &i, "--alpha", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(CMD, "--alpha", v, 0.0, 1.0, &alpha);
-        } else if (eo_cli_opt(argc, argv, &i, "--mixup", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(CMD, "--mixup", v, 0.0, 1e3, &mixup);
-        } else if (eo_cli_opt(argc, argv, &i, "--schedule", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            sched = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--schedule-unit", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            sched_unit = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--val-split", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            st = eo_cli_double(CMD, "--val-split", v, 0.0, 0.99, &val_split);
-        } else if (eo_cli_flag(argv, i, "--mixup-labels")) {
-            mixup_labels = 1;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else {
-            return eo_cli_usage(CMD, argv[i][0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", argv[i]);
-        }
+        if (!eo_cc_train_opt(CMD, "--epochs", argc, argv, &i, &tr, &st) &&
+            !eo_cli_take(CMD, opts, argc, argv, &i, &st))
+            st = eo_cli_positional(CMD, argv[i], NULL, 0);
         if (st) return st;
     }
     if (!teacher_path) return eo_cli_usage(CMD, "--teacher is required");

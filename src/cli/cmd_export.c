@@ -93,35 +93,26 @@ int eo_cmd_export(int argc, char **argv)
         fputs(help, stdout);
         return EO_EXIT_OK;
     }
-    const char *model_path = NULL, *dir = NULL, *target = NULL, *v = NULL;
+    const char *model_path = NULL, *dir = NULL, *target = NULL, *name = NULL, *cpu = NULL;
     eo_export_params p = eo_export_defaults();
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (eo_cli_opt(argc, argv, &i, "--target", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            target = v;
-        } else if (eo_cli_opt(argc, argv, &i, "-o", &v) || eo_cli_opt(argc, argv, &i, "--output", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            dir = v;
-        } else if (eo_cli_opt(argc, argv, &i, "--name", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            if (strlen(v) > EO_EXPORT_MAX_NAME)
-                return eo_cli_usage(CMD, "--name: at most %d characters", EO_EXPORT_MAX_NAME);
-            snprintf(p.name, sizeof p.name, "%s", v);
-        } else if (eo_cli_opt(argc, argv, &i, "--cpu", &v)) {
-            if (!v) return EO_EXIT_USAGE;
-            int c = eo_deploy_cpu_from_name(v);
-            if (c < 0) return eo_cli_usage(CMD, "--cpu: unknown CPU '%s' (cortex-m4, cortex-m3, cortex-m0plus)", v);
-            p.cpu = (eo_deploy_cpu)c;
-        } else if (eo_cli_flag(argv, i, "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return eo_cli_usage(CMD, "unexpected argument '%s'", argv[i]);
-        }
+    const eo_cli_optdef opts[] = {{"--target", NULL, EO_CLI_STR, &target, 0, 0},
+                                  {"--output", "-o", EO_CLI_STR, &dir, 0, 0},
+                                  {"--name", NULL, EO_CLI_STR, &name, 0, 0},
+                                  {"--cpu", NULL, EO_CLI_STR, &cpu, 0, 0},
+                                  {"--json", NULL, EO_CLI_FLAG, &json, 1, 0},
+                                  EO_CLI_END};
+    int perr = eo_cli_parse(CMD, opts, argc, argv, &model_path, 1);
+    if (perr) return perr;
+    if (name) {
+        if (strlen(name) > EO_EXPORT_MAX_NAME)
+            return eo_cli_usage(CMD, "--name: at most %d characters", EO_EXPORT_MAX_NAME);
+        snprintf(p.name, sizeof p.name, "%s", name);
+    }
+    if (cpu) {
+        int c = eo_deploy_cpu_from_name(cpu);
+        if (c < 0) return eo_cli_usage(CMD, "--cpu: unknown CPU '%s' (cortex-m4, cortex-m3, cortex-m0plus)", cpu);
+        p.cpu = (eo_deploy_cpu)c;
     }
     if (!model_path) return eo_cli_usage(CMD, "a model file is required");
     if (!target) return eo_cli_usage(CMD, "--target is required (the only target is c)");
