@@ -144,56 +144,33 @@ static int parse(int argc, char **argv, opts *o)
     o->seed = 1;
     o->jobs = 1;
     o->val_split = 0.2;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int st = 0;
-#define OPT(name) eo_cli_opt(argc, argv, &i, name, &v)
-#define STR(name, field)                                                                                         \
-    else if (OPT(name))                                                                                          \
-    {                                                                                                            \
-        if (!v) return EO_EXIT_USAGE;                                                                            \
-        o->field = v;                                                                                            \
-    }
-#define LNG(name, field, lo, hi)                                                                                 \
-    else if (OPT(name))                                                                                          \
-    {                                                                                                            \
-        if (!v) return EO_EXIT_USAGE;                                                                            \
-        st = eo_cli_long(CMD, name, v, lo, hi, &o->field);                                                       \
-    }
-#define DBL(name, field, lo, hi)                                                                                 \
-    else if (OPT(name))                                                                                          \
-    {                                                                                                            \
-        if (!v) return EO_EXIT_USAGE;                                                                            \
-        st = eo_cli_double(CMD, name, v, lo, hi, &o->field);                                                     \
-    }
-        if (0) {
-        }
-        STR("--data", data) STR("--model", model) STR("--optimizer", optimizer) STR("--schedule", schedule)
-        STR("--batch", batch) STR("--l1", l1) STR("--l2", l2) STR("--weight-decay", wd) STR("--loss", loss)
-        STR("--scale", scale) STR("--metric", metric) STR("--function", function) STR("--space", space)
-        STR("--strategy", strategy) STR("--constraint", constraint) STR("--objectives", objectives)
-        STR("--cpu", cpu) STR("--study", study) STR("--fsync", fsync) STR("--plot", plot)
-        STR("--output", output) STR("-o", output)
-        LNG("--limit", limit, 1, 2000000000L) LNG("--folds", folds, 2, EO_TUNE_MAX_FOLDS)
-        LNG("--trials", trials, 1, 100000000L) LNG("--max-epochs", max_epochs, 0, 1000000)
-        LNG("--min-epochs", min_epochs, 1, 1000000) LNG("--budget-epochs", budget, 1, 2000000000L)
-        LNG("--grid-points", grid_points, 2, 1000) LNG("--startup", startup, 1, 1000000)
-        LNG("--candidates", candidates, 1, 1000000) LNG("--lag", lag, 0, 100000)
-        LNG("--prune-warmup", warmup, 0, 1000000) LNG("--prune-startup", pstartup, 1, 1000000)
-        LNG("--seed", seed, 0, 2147483647L) LNG("--jobs", jobs, 1, 1024)
-        DBL("--val-split", val_split, 0.001, 0.99) DBL("--eta", eta, 1.5, 100) DBL("--gamma", gamma, 0.001, 0.999)
-        else if (eo_cli_flag(argv, i, "--prune")) o->prune = 1;
-        else if (eo_cli_flag(argv, i, "--resume")) o->resume = 1;
-        else if (eo_cli_flag(argv, i, "--json")) o->json = 1;
-        else if (eo_cli_flag(argv, i, "--quiet")) o->quiet = 1;
-        else if (eo_cli_flag(argv, i, "--per-channel")) o->per_channel = 1;
-        else return eo_cli_usage(CMD, "unknown option '%s'", argv[i]);
-        if (st) return st;
-#undef OPT
-#undef STR
-#undef LNG
-#undef DBL
-    }
+#define S(name, field) {name, NULL, EO_CLI_STR, &o->field, 0, 0}
+#define L(name, field, lo, hi) {name, NULL, EO_CLI_LONG, &o->field, lo, hi}
+#define D(name, field, lo, hi) {name, NULL, EO_CLI_DOUBLE, &o->field, lo, hi}
+#define F(name, field) {name, NULL, EO_CLI_FLAG, &o->field, 1, 0}
+    const eo_cli_optdef defs[] = {
+        S("--data", data), S("--model", model), S("--optimizer", optimizer), S("--schedule", schedule),
+        S("--batch", batch), S("--l1", l1), S("--l2", l2), S("--weight-decay", wd), S("--loss", loss),
+        S("--scale", scale), S("--metric", metric), S("--function", function), S("--space", space),
+        S("--strategy", strategy), S("--constraint", constraint), S("--objectives", objectives),
+        S("--cpu", cpu), S("--study", study), S("--fsync", fsync), S("--plot", plot),
+        {"--output", "-o", EO_CLI_STR, &o->output, 0, 0},
+        L("--limit", limit, 1, 2000000000L), L("--folds", folds, 2, EO_TUNE_MAX_FOLDS),
+        L("--trials", trials, 1, 100000000L), L("--max-epochs", max_epochs, 0, 1000000),
+        L("--min-epochs", min_epochs, 1, 1000000), L("--budget-epochs", budget, 1, 2000000000L),
+        L("--grid-points", grid_points, 2, 1000), L("--startup", startup, 1, 1000000),
+        L("--candidates", candidates, 1, 1000000), L("--lag", lag, 0, 100000),
+        L("--prune-warmup", warmup, 0, 1000000), L("--prune-startup", pstartup, 1, 1000000),
+        L("--seed", seed, 0, 2147483647L), L("--jobs", jobs, 1, 1024),
+        D("--val-split", val_split, 0.001, 0.99), D("--eta", eta, 1.5, 100), D("--gamma", gamma, 0.001, 0.999),
+        F("--prune", prune), F("--resume", resume), F("--json", json), F("--quiet", quiet),
+        F("--per-channel", per_channel), EO_CLI_END};
+#undef S
+#undef L
+#undef D
+#undef F
+    int perr = eo_cli_parse(CMD, defs, argc, argv, NULL, 0);
+    if (perr) return perr;
     if (!o->space) return eo_cli_usage(CMD, "--space is required");
     if (!o->study) return eo_cli_usage(CMD, "--study is required");
     if (!o->function && !o->data) return eo_cli_usage(CMD, "--data is required (or --function)");
