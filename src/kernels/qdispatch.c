@@ -25,44 +25,23 @@ static const eo_q8_ops q8_ref_ops = {
 };
 
 #if defined(EO_HAVE_X86)
-static const eo_q8_ops q8_avx2_ops = {
-    .name = "avx2",
-    .fc = eo__q8_fc_avx2,
-    .conv2d = eo__q8_conv2d_avx2,
-    .dwconv2d = eo__q8_dwconv2d_avx2,
-    .maxpool = eo__q8_maxpool_avx2,
-    .avgpool = eo__q8_avgpool_avx2,
-    .gap = eo__q8_gap_avx2,
-    .quantize = eo__q8_quantize_avx2,
-    .dequantize = eo__q8_dequantize_avx2,
-};
+/* The three x86 tables share the AVX2 kernels; they differ in the name and
+ * the input conversion. */
+#define EO__Q8_AVX2_OPS(path, quantize_fn)                                                                       \
+    {                                                                                                            \
+        .name = path, .fc = eo__q8_fc_avx2, .conv2d = eo__q8_conv2d_avx2, .dwconv2d = eo__q8_dwconv2d_avx2,     \
+        .maxpool = eo__q8_maxpool_avx2, .avgpool = eo__q8_avgpool_avx2, .gap = eo__q8_gap_avx2,                  \
+        .quantize = quantize_fn, .dequantize = eo__q8_dequantize_avx2,                                           \
+    }
+static const eo_q8_ops q8_avx2_ops = EO__Q8_AVX2_OPS("avx2", eo__q8_quantize_avx2);
 
 /* The VNNI path differs from AVX2 in the packed FC (eo_q8_fc_packed), which
  * int8 models use for their FC ops, and, with AVX-512, in the input
  * conversion; the unpacked eo_q8_fc stays on AVX2 (its weights come without
  * the per-row sums the VNNI form needs). */
-static const eo_q8_ops q8_vnni_ymm_ops = {
-    .name = "vnni",
-    .fc = eo__q8_fc_avx2,
-    .conv2d = eo__q8_conv2d_avx2,
-    .dwconv2d = eo__q8_dwconv2d_avx2,
-    .maxpool = eo__q8_maxpool_avx2,
-    .avgpool = eo__q8_avgpool_avx2,
-    .gap = eo__q8_gap_avx2,
-    .quantize = eo__q8_quantize_avx2,
-    .dequantize = eo__q8_dequantize_avx2,
-};
-static const eo_q8_ops q8_vnni_zmm_ops = {
-    .name = "vnni",
-    .fc = eo__q8_fc_avx2,
-    .conv2d = eo__q8_conv2d_avx2,
-    .dwconv2d = eo__q8_dwconv2d_avx2,
-    .maxpool = eo__q8_maxpool_avx2,
-    .avgpool = eo__q8_avgpool_avx2,
-    .gap = eo__q8_gap_avx2,
-    .quantize = eo__q8_quantize_avx512vnni,
-    .dequantize = eo__q8_dequantize_avx2,
-};
+static const eo_q8_ops q8_vnni_ymm_ops = EO__Q8_AVX2_OPS("vnni", eo__q8_quantize_avx2);
+static const eo_q8_ops q8_vnni_zmm_ops = EO__Q8_AVX2_OPS("vnni", eo__q8_quantize_avx512vnni);
+#undef EO__Q8_AVX2_OPS
 #endif
 
 int eo__q8_cpu_has_isa(int isa)
