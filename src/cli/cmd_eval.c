@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/compress_cli.h"
 #include "edgeopt/compress_model.h"
 #include "edgeopt/data.h"
 #include "edgeopt/modelfile.h"
@@ -50,28 +51,20 @@ int eo_cmd_eval(int argc, char **argv)
 
     eo_error e;
     eo_error_clear(&e);
-    eo_model *m = NULL;
-    eo_infer *cm = NULL; /* int8 and clustered model files (edgeopt/compress_model.h) */
+    eo_model *m;
+    eo_infer *cm; /* int8 and clustered model files (edgeopt/compress_model.h) */
     eo_scaler sc;
     eo_model_meta meta;
-    if (eo_infer_file_is_compressed(model_path) ? eo_infer_load(model_path, &cm, &sc, &meta, &e)
-                                                : eo_model_load(model_path, &m, &sc, &meta, &e))
-        return eo_cli_fail_err(CMD, &e);
     eo_dataset ds;
-    if (eo_data_load(data, (size_t)limit, &ds, &e)) {
-        eo_infer_destroy(cm);
-        eo_model_destroy(m);
-        eo_scaler_free(&sc);
-        return eo_cli_fail_err(CMD, &e);
-    }
+    if ((st = eo_cc_load_any(CMD, model_path, data, limit, &m, &cm, &sc, &meta, &ds))) return st;
     eo_pool *pool = NULL;
     if (threads > 1 && eo_pool_create((int)threads, &pool) != EO_OK) pool = NULL;
     eo_loss_params lp = eo_loss_defaults(meta.loss);
     eo_eval_report r;
     int rc = EO_EXIT_OK;
-    if (cm ? eo_infer_evaluate(cm, &ds, NULL, 0, sc.kind == EO_SCALE_NONE ? NULL : &sc, &lp, (int)batch, &r, &e)
+    if (cm ? eo_infer_evaluate(cm, &ds, NULL, 0, eo_cc_scaler(&sc), &lp, (int)batch, &r, &e)
            : eo_train_check_data(m, &ds, lp.kind, data, &e) ||
-                 eo_evaluate(m, &ds, NULL, 0, sc.kind == EO_SCALE_NONE ? NULL : &sc, &lp, (int)batch,
+                 eo_evaluate(m, &ds, NULL, 0, eo_cc_scaler(&sc), &lp, (int)batch,
                              eo_pool_parallel(pool), &r, &e)) {
         rc = eo_cli_fail_err(CMD, &e);
     } else if (json) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/compress_cli.h"
 #include "edgeopt/compress_model.h"
 #include "edgeopt/data.h"
 #include "edgeopt/io.h"
@@ -55,20 +56,12 @@ int eo_cmd_predict(int argc, char **argv)
 
     eo_error e;
     eo_error_clear(&e);
-    eo_model *m = NULL;
-    eo_infer *cm = NULL; /* int8 and clustered model files (edgeopt/compress_model.h) */
+    eo_model *m;
+    eo_infer *cm; /* int8 and clustered model files (edgeopt/compress_model.h) */
     eo_scaler sc;
     eo_model_meta meta;
-    if (eo_infer_file_is_compressed(model_path) ? eo_infer_load(model_path, &cm, &sc, &meta, &e)
-                                                : eo_model_load(model_path, &m, &sc, &meta, &e))
-        return eo_cli_fail_err(CMD, &e);
     eo_dataset ds;
-    if (eo_data_load(data, (size_t)limit, &ds, &e)) {
-        eo_infer_destroy(cm);
-        eo_model_destroy(m);
-        eo_scaler_free(&sc);
-        return eo_cli_fail_err(CMD, &e);
-    }
+    if ((st = eo_cc_load_any(CMD, model_path, data, limit, &m, &cm, &sc, &meta, &ds))) return st;
     int rc = EO_EXIT_OK;
     int k = (int)(cm ? eo_infer_out_numel(cm) : eo_model_out_numel(m));
     int cls = meta.task == EO_MODEL_TASK_CLASSIFICATION;
@@ -99,8 +92,8 @@ int eo_cmd_predict(int argc, char **argv)
     put(&w, "\n");
     for (size_t r0 = 0; r0 < ds.rows; r0 += chunk) {
         size_t n = ds.rows - r0 < chunk ? ds.rows - r0 : chunk;
-        if (cm ? eo_infer_predict(cm, &ds, r0, n, sc.kind == EO_SCALE_NONE ? NULL : &sc, meta.loss, 256, o, pred, &e)
-               : eo_predict(m, &ds, r0, n, sc.kind == EO_SCALE_NONE ? NULL : &sc, meta.loss, 256,
+        if (cm ? eo_infer_predict(cm, &ds, r0, n, eo_cc_scaler(&sc), meta.loss, 256, o, pred, &e)
+               : eo_predict(m, &ds, r0, n, eo_cc_scaler(&sc), meta.loss, 256,
                             eo_pool_parallel(pool), o, pred, &e)) {
             rc = eo_cli_fail_err(CMD, &e);
             goto done;

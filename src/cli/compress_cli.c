@@ -79,6 +79,27 @@ int eo_cc_load_float(const char *cmd, const char *path, eo_model **m, eo_scaler 
     return 0;
 }
 
+int eo_cc_load_any(const char *cmd, const char *path, const char *data, long limit, eo_model **m, eo_infer **cm,
+                   eo_scaler *sc, eo_model_meta *meta, eo_dataset *ds)
+{
+    eo_error e;
+    eo_error_clear(&e);
+    *m = NULL;
+    *cm = NULL;
+    if (eo_infer_file_is_compressed(path) ? eo_infer_load(path, cm, sc, meta, &e)
+                                          : eo_model_load(path, m, sc, meta, &e))
+        return eo_cli_fail_err(cmd, &e);
+    if (eo_data_load(data, (size_t)limit, ds, &e)) {
+        eo_infer_destroy(*cm);
+        eo_model_destroy(*m);
+        eo_scaler_free(sc);
+        *cm = NULL;
+        *m = NULL;
+        return eo_cli_fail_err(cmd, &e);
+    }
+    return 0;
+}
+
 const eo_scaler *eo_cc_scaler(const eo_scaler *sc) { return sc && sc->kind != EO_SCALE_NONE ? sc : NULL; }
 
 float *eo_cc_sample(const eo_dataset *ds, const eo_scaler *sc, size_t n, uint64_t seed, size_t *got)

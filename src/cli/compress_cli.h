@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "edgeopt/compress_model.h"
 #include "edgeopt/data.h"
 #include "edgeopt/modelfile.h"
 #include "edgeopt/train.h"
@@ -32,6 +33,11 @@ extern const char *const eo_cc_train_help;
  * are filled (sc kind NONE when the file has no scaler). */
 int eo_cc_load_float(const char *cmd, const char *path, eo_model **m, eo_scaler *sc, eo_model_meta *meta);
 /* The scaler to pass to library calls: NULL for kind NONE. */
+/* Any model file (float, int8 or clustered: *m or *cm is set) and the data
+ * (first `limit` rows, 0 = all); on failure prints one line, frees what it
+ * loaded and returns the exit code. */
+int eo_cc_load_any(const char *cmd, const char *path, const char *data, long limit, eo_model **m, eo_infer **cm,
+                   eo_scaler *sc, eo_model_meta *meta, eo_dataset *ds);
 const eo_scaler *eo_cc_scaler(const eo_scaler *sc);
 /* Up to n rows sampled uniformly without replacement (seeded), gathered and
  * scaled: a new n x cols buffer (free()), *got rows. NULL on allocation failure. */
