@@ -20,8 +20,9 @@
  * deviation s of the latent function, best observed loss f*:
  *   EI = (f* - m) Phi(z) + s phi(z),  z = (f* - m) / s.
  * It is maximized over n_candidates uniform random points (1000 by default),
- * then the best 5 are refined by a compass search (steps 1/16 down to 1/1024
- * on the numeric coordinates, every option of each choice).
+ * then the best 3 are refined by a compass search (steps 1/16 down to 1/128
+ * on the numeric coordinates, every option of each choice). With more than
+ * GP_SUBSET observations the model is fitted to a subset of them (below).
  *
  * Pending trials (asked but not yet visible, see the lag rule in tune.h) are
  * added as observations at the mean loss ("constant liar", Ginsbourger et al.
@@ -47,8 +48,19 @@
 #define GP_REFIT_GROWTH 1.25
 /* candidates per block of the batched EI evaluation */
 #define GP_BLOCK 64
-/* top candidates refined by the compass search */
-#define GP_REFINE 5
+/* top candidates refined by the compass search (5 down to a step of 1/1024
+ * before: ~430 EI evaluations per proposal, half the time; on the overhead
+ * benchmark 3 down to 1/128 found as good points, see bench/RESULTS.md) */
+#define GP_REFINE 3
+/* Subset of data: with more than GP_SUBSET observations, the model (the
+ * hyperparameter fit, the factor and the predictions) uses only GP_SUBSET
+ * of them: the GP_SUBSET/2 best told ones by standardized loss, then the
+ * most recent of the rest (pending ones included, so the constant liar
+ * still spreads parallel proposals). The EI's cost per evaluation then
+ * stops growing with the trials (O(M^2), not O(n^2)); what is lost is the
+ * old mediocre points far from both the incumbent region and the recent
+ * search. A function of the history only, so same seed -> same study. */
+#define GP_SUBSET 48
 
 /* The factor is kept as U = L^T (row k holds column k of L) with row
  * stride cap, so that appending an observation fills one new column and
@@ -222,8 +234,12 @@ static void gp_ei_batch(const gpm *g, const double *C, size_t m, double fbest, d
             double xk = xi[k];
             for (size_t c = 0; c < m; c++) row[c] += (xk - ck[c]) * (xk - ck[c]);
         }
+        /* sqrt in a loop of its own: with errno (the default) it is a
+         * branch, and the exp loop beside it is then straight-line code
+         * (this split and the contiguous ei() below: ~10% per trial) */
+        for (size_t c = 0; c < m; c++) row[c] = ca * sqrt(row[c]);
         for (size_t c = 0; c < m; c++) {
-            double a = ca * sqrt(row[c]);
+            double a = row[c];
             row[c] = (1 + a + a * a / 3) * expneg(a);
         }
     }
@@ -301,12 +317,42 @@ static void gp_ei_batch(const gpm *g, const double *C, size_t m, double fbest, d
     }
 }
 
-/* EI at x, or -inf when it is certainly not above thr. */
+/* EI at x, or -inf when it is certainly not above thr: gp_ei_batch for one
+ * point (the same operations per element, so the same value), with the
+ * kernel vector contiguous instead of one column of a block, for the
+ * refinement's hundreds of single evaluations. w: 2n scratch. */
 static double ei(const gpm *g, const double *x, double fbest, double scale, double thr, double *w)
 {
-    double v;
-    gp_ei_batch(g, x, 1, fbest, scale, thr, w, &v);
-    return v;
+    size_t n = g->n, D = g->D, cap = g->cap;
+    double *b = w, *d2 = w + n;
+    double ca = 2.23606797749978969641 / g->ell;
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = g->X + i * D;
+        double s = 0;
+        for (size_t k = 0; k < D; k++) s += (xi[k] - x[k]) * (xi[k] - x[k]);
+        d2[i] = s;
+    }
+    for (size_t i = 0; i < n; i++) d2[i] = ca * sqrt(d2[i]);
+    for (size_t i = 0; i < n; i++) {
+        double a = d2[i];
+        b[i] = (1 + a + a * a / 3) * expneg(a);
+    }
+    double mu = 0, kmax = 0;
+    for (size_t i = 0; i < n; i++) mu += b[i] * g->alpha[i];
+    for (size_t i = 0; i < n; i++) kmax = b[i] > kmax ? b[i] : kmax;
+    double vub = 1 + 1e-10 - kmax * kmax / (1 + g->tau + 1e-10);
+    double sub = (vub > 1e-12 ? sqrt(vub) : 1e-6) * (1 + 1e-6) * scale;
+    if (!(ei_of(mu, sub, fbest) * (1 + 1e-6) + 1e-300 > thr)) return -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        const double *uk = g->U + k * cap;
+        double bk = b[k] / uk[k];
+        b[k] = bk;
+        for (size_t i = k + 1; i < n; i++) b[i] -= uk[i] * bk;
+    }
+    double q = 0;
+    for (size_t i = 0; i < n; i++) q += b[i] * b[i];
+    double var = 1 + 1e-10 - q;
+    return ei_of(mu, (var > 1e-12 ? sqrt(var) : 1e-6) * scale, fbest);
 }
 
 /* Encoded dimension of the space. */
@@ -363,7 +409,7 @@ static double refine(const gpm *g, const eo_space *sp, double *u, double *w, dou
                      double scale)
 {
     double best = ei(g, u, fbest, scale, -INFINITY, ws);
-    for (double step = 1.0 / 16; step >= 1.0 / 1024; step *= 0.5) {
+    for (double step = 1.0 / 16; step >= 1.0 / 128; step *= 0.5) {
         int improved = 1;
         for (int sweep = 0; improved && sweep < 20; sweep++) {
             improved = 0;
@@ -495,6 +541,44 @@ static size_t objective_values(const eo__history *h, size_t told, size_t n, eo_r
     return nu;
 }
 
+/* Indices (ascending) of the observations the model uses, see GP_SUBSET;
+ * returns their count. y: the n standardized values, the first told ones
+ * observed. mark: n scratch. */
+static size_t gp_subset(const double *y, size_t n, size_t told, size_t *idx, unsigned char *mark)
+{
+    if (n <= GP_SUBSET) {
+        for (size_t j = 0; j < n; j++) idx[j] = j;
+        return n;
+    }
+    memset(mark, 0, n);
+    size_t k = 0;
+    for (; k < GP_SUBSET / 2 && k < told; k++) {
+        size_t b = SIZE_MAX;
+        for (size_t j = 0; j < told; j++)
+            if (!mark[j] && (b == SIZE_MAX || y[j] < y[b])) b = j; /* ties: the earlier trial */
+        mark[b] = 1;
+    }
+    for (size_t j = n; j-- > 0 && k < GP_SUBSET;)
+        if (!mark[j]) {
+            mark[j] = 1;
+            k++;
+        }
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++)
+        if (mark[j]) idx[m++] = j;
+    return m;
+}
+
+/* Keep rows idx[0..m-1] (ascending) of X (D columns) and y, in place. */
+static void gp_compact(double *X, double *y, size_t D, const size_t *idx, size_t m)
+{
+    for (size_t k = 0; k < m; k++)
+        if (idx[k] != k) {
+            memmove(X + k * D, X + idx[k] * D, D * sizeof *X);
+            y[k] = y[idx[k]];
+        }
+}
+
 static const double ells[] = {0.05, 0.1, 0.18, 0.3, 0.5, 0.85, 1.5, 3.0};
 static const double taus[] = {1e-6, 1e-4, 1e-2, 0.1, 0.3};
 
@@ -513,13 +597,19 @@ static int gp_hyper(const eo_tune_params *P, const eo__history *h, long s, const
     size_t nn;
     if (!eo_size_mul(n, n, &nn)) return EO_ERR_RANGE;
     double *y = malloc(n * sizeof *y), *dm = malloc(nn * sizeof *dm), *U = malloc(nn * sizeof *U);
-    double *alpha = malloc(n * sizeof *alpha);
-    int st = y && dm && U && alpha ? EO_OK : EO_ERR_NOMEM;
+    double *alpha = malloc(n * sizeof *alpha), *Xs = malloc(n * D * sizeof *Xs);
+    size_t *idx = malloc(n * sizeof *idx);
+    unsigned char *mark = malloc(n);
+    int st = y && dm && U && alpha && Xs && idx && mark ? EO_OK : EO_ERR_NOMEM;
     if (!st) {
         eo_rng r;
         eo__trial_rng(P->seed, s, &r);
         double fbest;
         if (objective_values(h, told, n, &r, y, &fbest)) {
+            memcpy(Xs, X, n * D * sizeof *Xs);
+            X = Xs;
+            n = gp_subset(y, n, told, idx, mark);
+            gp_compact(Xs, y, D, idx, n);
             for (size_t j = 0; j < n; j++)
                 for (size_t i = j + 1; i < n; i++) dm[j * n + i] = dist(X + i * D, X + j * D, D);
             double bl = -INFINITY;
@@ -540,6 +630,9 @@ static int gp_hyper(const eo_tune_params *P, const eo__history *h, long s, const
     free(dm);
     free(U);
     free(alpha);
+    free(Xs);
+    free(idx);
+    free(mark);
     return st;
 }
 
@@ -612,7 +705,9 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
     double *cand = malloc(GP_BLOCK * D * sizeof *cand), *w = malloc(D * sizeof *w), *bestu = malloc(D * sizeof *bestu);
     int nc = P->n_candidates > 0 ? P->n_candidates : 1000;
     double *top = malloc(5 * D * sizeof *top);
-    int st_ = X && y && alpha && col && ws && cand && w && bestu && top ? EO_OK : EO_ERR_NOMEM;
+    size_t *idx = malloc(n * sizeof *idx);
+    unsigned char *mark = malloc(n);
+    int st_ = X && y && alpha && col && ws && cand && w && bestu && top && idx && mark ? EO_OK : EO_ERR_NOMEM;
     if (st_) goto out;
     double fbest;
     if (!objective_values(h, told, n, &r, y, &fbest)) {
@@ -625,6 +720,8 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
         if ((st_ = gp_hyper(P, h, s, X, D, &gs->hp_ell, &gs->hp_tau))) goto out;
         gs->hp_at = s;
     }
+    n = gp_subset(y, n, told, idx, mark);
+    gp_compact(X, y, D, idx, n);
     st_ = gp_cached_factor(gs, X, n, D, gs->hp_ell, gs->hp_tau, col);
     if (st_ == EO_ERR_NUMERIC) {
         st_ = EO_OK;
@@ -676,6 +773,8 @@ out:
     free(w);
     free(bestu);
     free(top);
+    free(idx);
+    free(mark);
     if (st_) return eo_error_set(err, st_, st_ == EO_ERR_NOMEM ? "out of memory" : "too many trials for the GP");
     return EO__ASK_JOB;
 }
