@@ -681,20 +681,9 @@ static int gp_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_er
     const eo_tune_params *P = st->p;
     const eo_space *sp = st->space;
     long t = (long)h->njobs;
-    if (t >= P->trials) return EO__ASK_DONE;
-    int gate = eo__budget_gate(P, h);
-    if (gate <= 0) return gate == 0 ? EO__ASK_WAIT : EO__ASK_DONE;
     eo_rng r;
-    eo__trial_rng(P->seed, t, &r);
-    p->trial = t;
-    p->rung = 0;
-    p->budget = P->max_epochs;
-    p->prev_budget = 0;
-    if (t < P->n_startup) {
-        eo_space_sample(sp, &r, p->x);
-        return EO__ASK_JOB;
-    }
-    if ((long)h->told < t - P->lag) return EO__ASK_WAIT;
+    int start = eo__model_ask_start(P, sp, h, p, &r);
+    if (start) return start;
     size_t told = h->told, n = (size_t)t, D = enc_dim(sp);
     size_t nb;
     if (!eo_size_mul(n + 2 + D, GP_BLOCK, &nb) || nb > SIZE_MAX - n)

@@ -113,6 +113,13 @@ int eo__usable(eo_trial_status s, double loss);
  * not fit but jobs are pending (WAIT); -1 when it can never fit (DONE). */
 int eo__budget_gate(const eo_tune_params *p, const eo__history *h);
 
+/* The common start of a model-based ask (TPE, GP): DONE when the trials or
+ * the budget are spent, WAIT for the budget or for results (lag), JOB with a
+ * random point during the startup trials; 0 when the model must propose.
+ * Fills the proposal's trial, rung and budgets and seeds *r for trial t. */
+int eo__model_ask_start(const eo_tune_params *p, const eo_space *space, const eo__history *h, eo__proposal *out,
+                        eo_rng *r);
+
 /* -------------------------------------------------------------- linear */
 
 /* Cholesky factorization of the n x n SPD matrix a (row-major, lower

@@ -226,3 +226,23 @@ int eo__budget_gate(const eo_tune_params *p, const eo__history *h)
     if (used + eo__job_cost(h, p->max_epochs, 0) <= p->budget_epochs) return 1;
     return h->told < h->njobs ? 0 : -1;
 }
+
+int eo__model_ask_start(const eo_tune_params *p, const eo_space *space, const eo__history *h, eo__proposal *out,
+                        eo_rng *r)
+{
+    long t = (long)h->njobs;
+    if (t >= p->trials) return EO__ASK_DONE;
+    int gate = eo__budget_gate(p, h);
+    if (gate <= 0) return gate == 0 ? EO__ASK_WAIT : EO__ASK_DONE;
+    eo__trial_rng(p->seed, t, r);
+    out->trial = t;
+    out->rung = 0;
+    out->budget = p->max_epochs;
+    out->prev_budget = 0;
+    if (t < p->n_startup) {
+        eo_space_sample(space, r, out->x);
+        return EO__ASK_JOB;
+    }
+    if ((long)h->told < t - p->lag) return EO__ASK_WAIT;
+    return 0;
+}

@@ -259,20 +259,9 @@ static int tpe_ask(eo__strategy *st, const eo__history *h, eo__proposal *p, eo_e
     const eo_tune_params *P = st->p;
     const eo_space *sp = st->space;
     long t = (long)h->njobs;
-    if (t >= P->trials) return EO__ASK_DONE;
-    int gate = eo__budget_gate(P, h);
-    if (gate <= 0) return gate == 0 ? EO__ASK_WAIT : EO__ASK_DONE;
     eo_rng r;
-    eo__trial_rng(P->seed, t, &r);
-    p->trial = t;
-    p->rung = 0;
-    p->budget = P->max_epochs;
-    p->prev_budget = 0;
-    if (t < P->n_startup) {
-        eo_space_sample(sp, &r, p->x);
-        return EO__ASK_JOB;
-    }
-    if ((long)h->told < t - P->lag) return EO__ASK_WAIT;
+    int start = eo__model_ask_start(P, sp, h, p, &r);
+    if (start) return start;
     size_t n = h->told, u = 0;
     split_item *it = malloc((n ? n : 1) * sizeof *it);
     if (!it) return eo_error_set(err, EO_ERR_NOMEM, "out of memory");
