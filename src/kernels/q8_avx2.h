@@ -20,6 +20,8 @@
 #ifndef EO_KERNELS_Q8_AVX2_H
 #define EO_KERNELS_Q8_AVX2_H
 
+#include <string.h>
+
 #include <immintrin.h>
 
 #include "kernels/q8_internal.h"
@@ -64,6 +66,37 @@ static inline __m128i q8v_pack16(__m256i a, __m256i b)
     w = _mm256_permute4x64_epi64(w, 0xD8);              /* a0-3 a4-7 | b0-3 b4-7 */
     __m128i lo = _mm256_castsi256_si128(w), hi = _mm256_extracti128_si256(w, 1);
     return _mm_packs_epi16(lo, hi);
+}
+
+
+/* The end of a packed FC pass (AVX2 and AVX-VNNI kernels): requantize the
+ * accumulators of nj 16-row blocks from block blk on (two vectors per block,
+ * per-row multiplier and shift from the pack) and store them to y, the last
+ * block cut at h->out. Always inlined so that a constant nj unrolls. */
+static inline __attribute__((always_inline)) void q8v_store_blocks(const eo__q8_pack_hdr *h, const __m256i *acc,
+                                                                   int32_t blk, const int nj, int8_t *y)
+{
+    const int32_t *m = eo__q8_pack_mult(h) + (size_t)blk * 16u;
+    const int32_t *s = eo__q8_pack_shift(h) + (size_t)blk * 16u;
+    const __m256i zp = _mm256_set1_epi32(h->out_zp), lo = _mm256_set1_epi32(h->act_min),
+                  hi = _mm256_set1_epi32(h->act_max);
+    for (int j = 0; j < nj; j++) {
+        __m256i r[2];
+        for (int k = 0; k < 2; k++) {
+            const size_t at = (size_t)(16 * j + 8 * k);
+            r[k] = q8v_requant(acc[2 * j + k], _mm256_loadu_si256((const __m256i *)(const void *)(m + at)),
+                               _mm256_loadu_si256((const __m256i *)(const void *)(s + at)), zp, lo, hi);
+        }
+        __m128i q = q8v_pack16(r[0], r[1]);
+        int32_t o = 16 * (blk + j), left = h->out - o;
+        if (left >= 16) {
+            _mm_storeu_si128((__m128i *)(void *)(y + o), q);
+        } else {
+            int8_t t[16];
+            _mm_storeu_si128((__m128i *)(void *)t, q);
+            memcpy(y + o, t, (size_t)left);
+        }
+    }
 }
 
 #endif

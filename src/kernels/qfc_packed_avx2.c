@@ -60,27 +60,7 @@ static inline __attribute__((always_inline)) void sub_nj(const eo__q8_pack_hdr *
 #undef EO_Q8_HALF
 #undef EO_Q8_INIT
 #undef EO_Q8_EACH
-    const int32_t *m = eo__q8_pack_mult(h) + (size_t)(b0 + j0) * 16u;
-    const int32_t *s = eo__q8_pack_shift(h) + (size_t)(b0 + j0) * 16u;
-    const __m256i zp = _mm256_set1_epi32(h->out_zp), lo = _mm256_set1_epi32(h->act_min),
-                  hi = _mm256_set1_epi32(h->act_max);
-    for (int j = 0; j < nj; j++) {
-        __m256i r[2];
-        for (int k = 0; k < 2; k++) {
-            const size_t at = (size_t)(16 * j + 8 * k);
-            r[k] = q8v_requant(acc[2 * j + k], _mm256_loadu_si256((const __m256i *)(const void *)(m + at)),
-                               _mm256_loadu_si256((const __m256i *)(const void *)(s + at)), zp, lo, hi);
-        }
-        __m128i q = q8v_pack16(r[0], r[1]);
-        int32_t o = 16 * (b0 + j0 + j), left = h->out - o;
-        if (left >= 16) {
-            _mm_storeu_si128((__m128i *)(void *)(y + o), q);
-        } else {
-            int8_t t[16];
-            _mm_storeu_si128((__m128i *)(void *)t, q);
-            memcpy(y + o, t, (size_t)left);
-        }
-    }
+    q8v_store_blocks(h, acc, b0 + j0, nj, y);
 }
 
 /* Packs with a -128 weight: the reference arithmetic over the cells. */
